@@ -1,0 +1,244 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ProgressSource
+from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
+from .progress import VersionConflict, record_progress
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["order", "number", "title"]
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "issuing_body", "document_number", "start_year", "end_year", "reporting_year"]
+    list_filter = ["start_year", "end_year"]
+    search_fields = ["title", "issuing_body", "document_number", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SectionInline]
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    fields = ["order", "number", "title"]
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "order"]
+    list_filter = ["plan"]
+    search_fields = ["title", "number"]
+    list_select_related = ["plan"]
+    inlines = [TaskInline]
+
+
+class ItemInline(admin.StackedInline):
+    model = Item
+    extra = 0
+    fields = ["order", "number", "text", "upstream_deadline"]
+    show_change_link = True
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "section", "plan"]
+    list_display_links = ["number", "title"]
+    list_filter = ["section__plan", "section"]
+    search_fields = ["title", "items__text", "items__measures__text"]
+    list_select_related = ["section__plan"]
+    readonly_fields = ["measure_list"]
+    inlines = [ItemInline]
+
+    @admin.display(description=_("台账"), ordering="section__plan")
+    def plan(self, task):
+        return task.section.plan
+
+    @admin.display(description=_("工作措施"))
+    def measure_list(self, task):
+        measures = Measure.objects.filter(item__task=task).select_related("item")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">({}) {}</a></li>',
+                (
+                    (reverse("admin:tasks_measure_change", args=[m.pk]), m.item.number, str(m))
+                    for m in measures
+                ),
+            ),
+        )
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ["number", "text", "person"]
+    autocomplete_fields = ["person"]
+    show_change_link = True
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["number", "text", "task", "upstream_deadline"]
+    list_filter = ["task__section__plan"]
+    search_fields = ["text", "task__title"]
+    list_select_related = ["task"]
+    inlines = [MeasureInline]
+
+
+class MeasureUnitInline(admin.TabularInline):
+    model = MeasureUnit
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    fields = ["year", "text", "needs_review", "milestone_summary"]
+    readonly_fields = ["milestone_summary"]
+    show_change_link = True
+
+    @admin.display(description=_("节点"))
+    def milestone_summary(self, deadline):
+        return "；".join(str(m) for m in deadline.milestones.all())
+
+
+class ProgressInline(ReadOnlyInline):
+    model = Progress
+    fields = ["year", "status", "note", "done_on", "version", "updated_by", "updated_at"]
+    readonly_fields = fields
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("需人工核对")
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("是")), ("no", _("否"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deadlines__needs_review=True).distinct()
+        if self.value() == "no":
+            return queryset.exclude(deadlines__needs_review=True)
+        return queryset
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "item", "responsible", "person"]
+    list_filter = ["item__task__section__plan", NeedsReviewFilter, ("departments", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "item__text", "item__task__title", "departments__name", "person__name"]
+    autocomplete_fields = ["person"]
+    list_select_related = ["item", "person__department"]
+    inlines = [MeasureUnitInline, DeadlineInline, ProgressInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("departments")
+
+    @admin.display(description=_("责任部门"))
+    def responsible(self, measure):
+        return "、".join(d.name for d in measure.departments.all())
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["order", "date", "kind", "label"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["measure", "year", "text", "needs_review"]
+    list_filter = ["needs_review", "year", "measure__item__task__section__plan"]
+    search_fields = ["text", "measure__text"]
+    list_select_related = ["measure"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["deadline", "date", "kind", "label"]
+    list_filter = ["kind", "deadline__year"]
+    date_hierarchy = "date"
+    search_fields = ["label", "deadline__text"]
+    list_select_related = ["deadline__measure"]
+
+
+class ProgressEntryInline(ReadOnlyInline):
+    model = ProgressEntry
+    fields = ["version", "status", "note", "done_on", "user", "source", "comment", "created_at"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    """Edits go through ``record_progress`` so the history records them like any other change."""
+
+    list_display = ["measure", "year", "status", "version", "updated_by", "updated_at"]
+    list_filter = ["status", "year", "measure__item__task__section__plan"]
+    search_fields = ["measure__text", "note"]
+    list_select_related = ["measure", "updated_by"]
+    fields = ["measure", "year", "status", "note", "done_on", "version"]
+    readonly_fields = ["measure", "year", "version"]
+    inlines = [ProgressEntryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            record_progress(
+                obj.measure,
+                obj.year,
+                status=obj.status,
+                note=obj.note,
+                done_on=obj.done_on,
+                user=request.user,
+                source=ProgressSource.ADMIN,
+                expected_version=obj.version,
+            )
+        except VersionConflict as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(admin.ModelAdmin):
+    list_display = ["progress", "version", "status", "user", "source", "created_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["note", "progress__measure__text", "user__username"]
+    list_select_related = ["progress__measure", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

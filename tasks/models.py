@@ -1,0 +1,339 @@
+"""The ledger: plan → section → task → item → measure, with per-year deadlines and progress.
+
+Deadlines keep the raw phrase exactly as written and the milestones parsed from it.
+Progress is one row per measure and year, and every change to it is appended to
+``ProgressEntry``, which can never be edited or deleted. Deleting anything that still
+has progress below it is refused (``PROTECT``), so a report is never dropped silently.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, Person
+
+from .choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
+
+
+class Plan(models.Model):
+    """A multi-year action plan and its ledger (台账 / 任务分解表)."""
+
+    title = models.CharField(_("标题"), max_length=300)
+    slug = models.SlugField(_("标识"), max_length=100, unique=True)
+    issuing_body = models.CharField(_("印发单位"), max_length=200, blank=True)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("起始年度"))
+    end_year = models.PositiveSmallIntegerField(_("结束年度"))
+    reporting_year = models.PositiveSmallIntegerField(
+        _("填报年度"), null=True, blank=True, help_text=_("“已完成任务”等无年度的完成情况归入此年度。")
+    )
+    requires_evidence = models.BooleanField(
+        _("完成须附佐证材料"), default=False, help_text=_("勾选后，标记为已完成时必须上传佐证材料。")
+    )
+    source_file = models.FileField(_("原始台账文件"), upload_to="ledgers/", blank=True)
+    source_sheet = models.CharField(_("原始工作表"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("台账")
+        verbose_name_plural = _("台账")
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_year__lte=models.F("end_year")),
+                name="plan_years_in_order",
+                violation_error_message=_("起始年度不能晚于结束年度。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def years(self):
+        return list(range(self.start_year, self.end_year + 1))
+
+
+class Section(models.Model):
+    """A numbered part of the plan: 一、 / （一）."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("台账"), on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(_("编号"), max_length=20, blank=True, help_text=_("按原文的中文数字，如“一”。"))
+    title = models.CharField(_("标题"), max_length=300)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("部分")
+        verbose_name_plural = _("部分")
+        ordering = ["plan", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="section_unique_number_in_plan",
+                violation_error_message=_("同一台账中部分编号不能重复。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}、{self.title}" if self.number else self.title
+
+
+class Task(models.Model):
+    """A key task (序号 + 重点任务 / 工作任务)."""
+
+    section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveIntegerField(_("序号"))
+    title = models.CharField(_("任务"), max_length=500)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+        ordering = ["section__plan", "section__order", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "number"],
+                name="task_unique_number_in_section",
+                violation_error_message=_("同一部分中任务序号不能重复。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Item(models.Model):
+    """A requirement under a task ((1)…(45) / 具体要求), with the upstream deadline."""
+
+    task = models.ForeignKey(Task, verbose_name=_("重点任务"), on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveIntegerField(_("编号"))
+    text = models.TextField(_("具体要求"))
+    upstream_deadline = models.CharField(_("上级完成时限"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("具体要求")
+        verbose_name_plural = _("具体要求")
+        ordering = ["task__section__order", "task__order", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "number"],
+                name="item_unique_number_in_task",
+                violation_error_message=_("同一任务中要求编号不能重复。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"({self.number}) {self.text[:60]}"
+
+
+class Measure(models.Model):
+    """The tracked unit (落实工作措施 ①②③): text, owning units, person."""
+
+    item = models.ForeignKey(Item, verbose_name=_("具体要求"), on_delete=models.CASCADE, related_name="measures")
+    number = models.PositiveIntegerField(_("措施编号"))
+    text = models.TextField(_("工作措施"))
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("部门"), through="MeasureUnit", related_name="measures"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
+    )
+    lead_text = models.TextField(_("牵头单位（原文）"), blank=True)
+    responsible_text = models.TextField(_("责任单位（原文）"), blank=True)
+    source_row = models.PositiveIntegerField(_("原表行号"), null=True, blank=True)
+    extra = models.JSONField(_("其他列"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("工作措施")
+        verbose_name_plural = _("工作措施")
+        ordering = ["item__task__section__order", "item__task__order", "item__order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "number"],
+                name="measure_unique_number_in_item",
+                violation_error_message=_("同一要求下措施编号不能重复。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{circled(self.number)} {self.text[:60]}"
+
+    @property
+    def plan(self):
+        return self.item.task.section.plan
+
+
+CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def circled(number):
+    """①…⑳ for 1…20, the plain number in brackets beyond."""
+    return CIRCLED_NUMBERS[number - 1] if 1 <= number <= len(CIRCLED_NUMBERS) else f"({number})"
+
+
+class MeasureUnit(models.Model):
+    """A department's role on a measure: lead (牵头) or responsible (责任)."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.CASCADE, related_name="units")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="measure_units"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=UnitRole.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("责任部门")
+        verbose_name_plural = _("责任部门")
+        ordering = ["measure", "role", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "department", "role"],
+                name="measureunit_unique_role",
+                violation_error_message=_("该部门已以此角色关联到该措施。"),
+            )
+        ]
+        indexes = [
+            # "my measures": every measure a department leads or is responsible for.
+            models.Index(fields=["department", "role"], name="measureunit_department_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.department}（{self.get_role_display()}）"
+
+
+class Deadline(models.Model):
+    """A measure's deadline for one year: the raw phrase and whether it needs a human look."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.CASCADE, related_name="deadlines")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    text = models.CharField(_("完成时限（原文）"), max_length=500)
+    needs_review = models.BooleanField(_("需人工核对"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("完成时限")
+        verbose_name_plural = _("完成时限")
+        ordering = ["measure", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "year"],
+                name="deadline_unique_year",
+                violation_error_message=_("每项措施每年只有一个完成时限。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}：{self.text}"
+
+
+class Milestone(models.Model):
+    """One dated (or open-ended) point parsed from a deadline phrase."""
+
+    deadline = models.ForeignKey(Deadline, verbose_name=_("完成时限"), on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=MilestoneKind.choices)
+    label = models.CharField(_("说明"), max_length=300, blank=True)
+    span_start = models.PositiveSmallIntegerField(_("原文起点"), default=0)
+    span_end = models.PositiveSmallIntegerField(_("原文终点"), default=0)
+
+    class Meta:
+        verbose_name = _("节点")
+        verbose_name_plural = _("节点")
+        ordering = ["deadline", "order"]
+        indexes = [
+            # overdue and due-soon lists: milestones by date within a kind.
+            models.Index(fields=["kind", "date"], name="milestone_kind_date"),
+            models.Index(fields=["date"], name="milestone_date"),
+        ]
+
+    def __str__(self):
+        when = self.date.isoformat() if self.date else self.get_kind_display()
+        return f"{when} {self.label}".strip()
+
+
+class Progress(models.Model):
+    """The current state of a measure in one year. Change it only through ``tasks.progress``."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.PROTECT, related_name="progress")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
+    )
+    note = models.TextField(_("完成情况"), blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("完成情况")
+        verbose_name_plural = _("完成情况")
+        ordering = ["measure", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "year"],
+                name="progress_unique_year",
+                violation_error_message=_("每项措施每年只有一条完成情况。"),
+            )
+        ]
+        indexes = [
+            # dashboard counts: statuses of one year.
+            models.Index(fields=["year", "status"], name="progress_year_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_status_display()}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("历史记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise ValidationError(_("历史记录只能追加，不能删除。"))
+
+
+class ProgressEntry(models.Model):
+    """One change to a measure's progress, kept forever (append-only history)."""
+
+    progress = models.ForeignKey(Progress, verbose_name=_("完成情况"), on_delete=models.PROTECT, related_name="entries")
+    version = models.PositiveIntegerField(_("版本"))
+    status = models.CharField(_("状态"), max_length=20, choices=ProgressStatus.choices)
+    note = models.TextField(_("完成情况"), blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=ProgressSource.choices)
+    comment = models.CharField(_("备注"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("填报记录")
+        verbose_name_plural = _("填报记录")
+        ordering = ["progress", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progress", "version"],
+                name="progressentry_unique_version",
+                violation_error_message=_("同一版本只能记录一次。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"v{self.version} {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("历史记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("历史记录只能追加，不能删除。"))
