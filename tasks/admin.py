@@ -2,10 +2,15 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
 
 from .choices import ProgressSource
+from .forms import LedgerConfirmImportForm, LedgerImportForm
+from .importing import LedgerFormat
 from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
 from .progress import VersionConflict, record_progress
+from .resources import MeasureResource
+from .sheets import LedgerError
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -146,7 +151,13 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ImportMixin, admin.ModelAdmin):
+    """Measures, and the ledger import (导入台账): upload, preview each row, confirm."""
+
+    resource_classes = [MeasureResource]
+    import_formats = [LedgerFormat]
+    import_form_class = LedgerImportForm
+    confirm_form_class = LedgerConfirmImportForm
     list_display = ["__str__", "item", "responsible", "person"]
     list_filter = ["item__task__section__plan", NeedsReviewFilter, ("departments", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "item__text", "item__task__title", "departments__name", "person__name"]
@@ -156,6 +167,28 @@ class MeasureAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("departments")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        options = form.import_options() if form is not None and form.is_bound and form.is_valid() else None
+        return {"options": options}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial.update(
+                plan_slug=import_form.cleaned_data.get("plan_slug", ""),
+                years=import_form.data.get("years", ""),
+                column_map=import_form.data.get("column_map", ""),
+            )
+        return initial
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, LedgerError):
+            error.file = form.cleaned_data["import_file"].name
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
 
     @admin.display(description=_("责任部门"))
     def responsible(self, measure):

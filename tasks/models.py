@@ -32,6 +32,7 @@ class Plan(models.Model):
         _("完成须附佐证材料"), default=False, help_text=_("勾选后，标记为已完成时必须上传佐证材料。")
     )
     source_file = models.FileField(_("原始台账文件"), upload_to="ledgers/", blank=True)
+    source_sha256 = models.CharField(_("原始文件摘要"), max_length=64, blank=True, editable=False)
     source_sheet = models.CharField(_("原始工作表"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -109,7 +110,7 @@ class Item(models.Model):
 
     task = models.ForeignKey(Task, verbose_name=_("重点任务"), on_delete=models.CASCADE, related_name="items")
     number = models.PositiveIntegerField(_("编号"))
-    text = models.TextField(_("具体要求"))
+    text = models.TextField(_("具体要求"), blank=True)
     upstream_deadline = models.CharField(_("上级完成时限"), max_length=300, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -144,6 +145,9 @@ class Measure(models.Model):
     lead_text = models.TextField(_("牵头单位（原文）"), blank=True)
     responsible_text = models.TextField(_("责任单位（原文）"), blank=True)
     source_row = models.PositiveIntegerField(_("原表行号"), null=True, blank=True)
+    source_cells = models.JSONField(
+        _("原表单元格"), default=dict, blank=True, help_text=_("各字段在原台账中的单元格（行、列），用于回填。")
+    )
     extra = models.JSONField(_("其他列"), default=dict, blank=True)
 
     class Meta:
@@ -164,6 +168,27 @@ class Measure(models.Model):
     @property
     def plan(self):
         return self.item.task.section.plan
+
+    def unit_summary(self):
+        """``牵头：… 责任：…`` as one line, for previews and lists."""
+        if self.pk is None:
+            return ""
+        parts = {}
+        for unit in self.units.select_related("department"):
+            parts.setdefault(unit.get_role_display(), []).append(unit.department.name)
+        return " ".join(f"{role}：{'、'.join(names)}" for role, names in parts.items())
+
+    def deadline_summary(self):
+        """``2024：11月30日；2025：7月31日``."""
+        if self.pk is None:
+            return ""
+        return "；".join(f"{d.year}：{d.text}" for d in self.deadlines.all())
+
+    def progress_summary(self):
+        """``2023：已完成；2024：进行中``."""
+        if self.pk is None:
+            return ""
+        return "；".join(f"{p.year}：{p.get_status_display()}" for p in self.progress.all())
 
 
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -211,6 +236,9 @@ class Deadline(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     text = models.CharField(_("完成时限（原文）"), max_length=500)
     needs_review = models.BooleanField(_("需人工核对"), default=False, db_index=True)
+    covers_plan = models.BooleanField(
+        _("整期时限"), default=False, help_text=_("原表只有一个“完成时限”列，此短语适用于整个方案期。")
+    )
 
     class Meta:
         verbose_name = _("完成时限")

@@ -8,6 +8,7 @@ each other silently (optimistic concurrency).
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .choices import ProgressStatus
 from .models import Progress, ProgressEntry
 
 
@@ -50,3 +51,27 @@ def record_progress(measure, year, *, status, note="", done_on=None, user=None, 
         comment=comment,
     )
     return progress
+
+
+#: Words in a ledger's 完成情况 cell, checked in order: the first that occurs decides.
+RESULT_WORDS = [
+    ("未完成", ProgressStatus.IN_PROGRESS),
+    ("未开始", ProgressStatus.NOT_STARTED),
+    ("未开展", ProgressStatus.NOT_STARTED),
+    ("已完成", ProgressStatus.DONE),
+    ("完成", ProgressStatus.DONE),
+    ("持续", ProgressStatus.ONGOING),
+    ("长期", ProgressStatus.ONGOING),
+    ("常态", ProgressStatus.ONGOING),
+    ("已开展", ProgressStatus.IN_PROGRESS),
+    ("推进中", ProgressStatus.IN_PROGRESS),
+    ("进行中", ProgressStatus.IN_PROGRESS),
+]
+
+
+def status_from_result(text):
+    """The status a ledger's result cell states (已完成 → done, 持续推进 → ongoing, …); in progress otherwise."""
+    for word, status in RESULT_WORDS:
+        if word in text:
+            return status
+    return ProgressStatus.IN_PROGRESS

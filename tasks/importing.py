@@ -1,0 +1,243 @@
+"""Importing a ledger spreadsheet: read it once, turn it into a dataset, run it through the resource.
+
+The command line (``import_ledger``), the admin's import page and ``load_demo`` all come
+here. The whole import is one transaction: one bad row and nothing is written.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tablib
+from django.utils.text import slugify
+from import_export.formats.base_formats import Format
+
+from . import columns
+from .sheets import LedgerError, read_ledger
+
+
+class ImportFailed(Exception):
+    """The import wrote nothing; ``messages`` say why, one line each."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class ImportOptions:
+    """What the person importing says that the file does not."""
+
+    plan_slug: str = ""
+    years: list[int] = field(default_factory=list)
+    column_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sheet: str
+    plan: str
+    dry_run: bool
+    counts: dict[str, int]
+    flagged: list[str]
+    unknown_columns: list[str]
+    kept_app_progress: int
+
+    @property
+    def changed(self):
+        return any(self.counts.get(kind, 0) for kind in ("new", "update", "delete"))
+
+    def lines(self):
+        """The report a person reads after an import."""
+        verb = "would import" if self.dry_run else "imported"
+        out = [f"{verb} {self.file} (sheet {self.sheet}) into plan {self.plan}"]
+        out.append(
+            "measures: {new} created, {update} updated, {skip} unchanged".format(
+                **{kind: self.counts.get(kind, 0) for kind in ("new", "update", "skip")}
+            )
+        )
+        if not self.changed:
+            out.append("nothing changed: the database already matches this file")
+        if self.kept_app_progress:
+            out.append(f"kept {self.kept_app_progress} progress reports entered in the app (the file did not override them)")
+        if self.unknown_columns:
+            out.append("columns not understood (kept as extra data): " + "、".join(self.unknown_columns))
+        for line in self.flagged:
+            out.append(f"flagged for review: {line}")
+        return out
+
+
+def parse_years(text):
+    """``2024`` → [2024]; ``2023-2025`` / ``2023—2025`` → [2023, 2024, 2025]."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—~至到]\s*(\d{4}))?\s*", text or "")
+    if not match:
+        raise ValueError(f"years must look like 2024 or 2023-2025, not {text!r}")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    if end < start:
+        raise ValueError(f"years run backwards: {text!r}")
+    return list(range(start, end + 1))
+
+
+def parse_column_map(pairs):
+    """``["民生实事=measure"]`` → {"民生实事": "measure"}."""
+    mapping = {}
+    for pair in pairs:
+        header, sep, key = pair.partition("=")
+        if not sep or not header.strip() or not key.strip():
+            raise ValueError(f"--column takes HEADER=FIELD, not {pair!r}")
+        mapping[header.strip()] = key.strip()
+    return mapping
+
+
+def remap_dataset(dataset, column_map, file_name):
+    """Read the dataset's source again with columns mapped by hand, replacing its rows in place."""
+    mapped = ledger_dataset(read_ledger(dataset.source, file_name=file_name, column_map=column_map))
+    dataset.wipe()
+    dataset.headers = mapped.headers
+    for values in mapped:
+        dataset.append(values)
+    dataset.ledger = mapped.ledger
+
+
+def ledger_dataset(ledger):
+    """One dataset row per measure; the ledger itself rides along as ``dataset.ledger``."""
+    deadline_years = sorted({year for row in ledger.rows for year in row.deadlines if year is not None})
+    has_single_deadline = any(None in row.deadlines for row in ledger.rows)
+    result_years = sorted({year for row in ledger.rows for year in row.results})
+    headers = list(columns.FIXED)
+    headers += [columns.deadline_column(year) for year in deadline_years]
+    if has_single_deadline:
+        headers.append(columns.deadline_column(None))
+    headers += [columns.result_column(year) for year in result_years]
+    dataset = tablib.Dataset(headers=headers, title=ledger.sheet)
+    task_numbers, item_numbers = number_unnumbered(ledger.rows)
+    for index, row in enumerate(ledger.rows):
+        values = {
+            columns.SOURCE_ROW: row.row,
+            columns.SECTION_NUMBER: row.section_number,
+            columns.SECTION_TITLE: row.section_title,
+            columns.TASK_NUMBER: task_numbers[index],
+            columns.TASK_TITLE: row.task_title,
+            columns.ITEM_NUMBER: item_numbers[index],
+            columns.ITEM_TEXT: row.item_text,
+            columns.UPSTREAM_DEADLINE: row.upstream_deadline,
+            columns.MEASURE_NUMBER: row.measure_number,
+            columns.MEASURE_TEXT: row.measure_text,
+            columns.LEAD_UNITS: "\n".join(row.lead_units),
+            columns.RESPONSIBLE_UNITS: "\n".join(row.responsible_units),
+            columns.LEAD_TEXT: row.lead_text,
+            columns.RESPONSIBLE_TEXT: row.responsible_text,
+            columns.PERSON: row.person,
+            columns.DONE: {True: columns.YES, False: columns.NO, None: ""}[row.done],
+            columns.EXTRA: json.dumps(row.extra, ensure_ascii=False) if row.extra else "",
+            columns.CELLS: json.dumps(row.cells, ensure_ascii=False),
+        }
+        for year, text in row.deadlines.items():
+            values[columns.deadline_column(year)] = text
+        for year, text in row.results.items():
+            values[columns.result_column(year)] = text
+        dataset.append([values.get(header, "") for header in headers])
+    dataset.ledger = ledger
+    return dataset
+
+
+def number_unnumbered(rows):
+    """Task and item numbers per row: as written, or counted 1, 2, 3 where the ledger has none.
+
+    Unnumbered tasks count within their section, unnumbered items within their task.
+    """
+    task_numbers, item_numbers = [], []
+    tasks_seen, items_seen = {}, {}
+    for row in rows:
+        task_key = (row.section_number, row.task_number, row.task_title)
+        if task_key not in tasks_seen:
+            siblings = sum(1 for key in tasks_seen if key[0] == row.section_number)
+            tasks_seen[task_key] = row.task_number if row.task_number is not None else siblings + 1
+        task_number = tasks_seen[task_key]
+        item_key = (task_key, row.item_number, row.item_text)
+        if item_key not in items_seen:
+            siblings = sum(1 for key in items_seen if key[0] == task_key)
+            items_seen[item_key] = row.item_number if row.item_number is not None else siblings + 1
+        task_numbers.append(task_number)
+        item_numbers.append(items_seen[item_key])
+    return task_numbers, item_numbers
+
+
+class LedgerFormat(Format):
+    """django-import-export format for ledger workbooks: the admin's import page uses it."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
+    def get_title(self):
+        return "ledger xlsx"
+
+    def create_dataset(self, in_stream):
+        dataset = ledger_dataset(read_ledger(in_stream))
+        dataset.source = in_stream
+        return dataset
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def get_extension(self):
+        return "xlsx"
+
+    def get_content_type(self):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def can_import(self):
+        return True
+
+    def can_export(self):
+        return False
+
+
+def default_slug(file_name, title):
+    return slugify(Path(file_name).stem, allow_unicode=True) or slugify(title, allow_unicode=True)[:50] or "ledger"
+
+
+def import_ledger(source, *, file_name=None, options=None, dry_run=False, user=None):
+    """Import one ledger file; returns an ``ImportReport`` or raises ``ImportFailed``."""
+    from .resources import MeasureResource
+
+    options = options or ImportOptions()
+    file_name = file_name or Path(str(source)).name
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as error:
+        raise ImportFailed([f"{file_name}: 无法读取文件（{error.strerror}）"]) from error
+    try:
+        ledger = read_ledger(data, file_name=file_name, column_map=options.column_map)
+    except LedgerError as error:
+        raise ImportFailed([str(error)]) from error
+    dataset = ledger_dataset(ledger)
+    dataset.source = data
+    resource = MeasureResource(options=options)
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        user=user,
+    )
+    if result.has_errors() or result.has_validation_errors():
+        raise ImportFailed(resource.error_messages(result, dataset))
+    return ImportReport(
+        file=file_name,
+        sheet=ledger.sheet,
+        plan=resource.plan.slug,
+        dry_run=dry_run,
+        counts={kind: count for kind, count in result.totals.items()},
+        flagged=resource.flagged,
+        unknown_columns=list(ledger.unknown_columns),
+        kept_app_progress=resource.kept_app_progress,
+    )

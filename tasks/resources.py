@@ -1,0 +1,420 @@
+"""django-import-export resource: one dataset row (one measure of a ledger) into the database.
+
+A row is matched to the measure at the same place of the same plan (section number, task
+number, item number, measure number), so importing a file again finds the same rows. A row
+whose every value already matches is reported unchanged and writes nothing. Progress from
+the file (``N年完成任务``, ``已完成任务``) never overwrites a report entered in the app.
+"""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from import_export import resources
+from import_export.fields import Field
+
+from departments.models import Department, Person
+
+from . import columns
+from .choices import ProgressSource, ProgressStatus, UnitRole
+from .importing import ImportOptions, default_slug, remap_dataset
+from .models import Item, Measure, MeasureUnit, Plan, Section, Task
+from .progress import record_progress, status_from_result
+from .schedule import milestones_by_year, store_deadlines, stored_deadlines
+
+
+class RowError(Exception):
+    """A problem with one row, named by its column."""
+
+    def __init__(self, column, message):
+        self.column = column
+        super().__init__(message)
+
+
+class MeasureResource(resources.ModelResource):
+    section = Field(attribute="item__task__section__number", column_name=columns.SECTION_NUMBER)
+    task = Field(attribute="item__task__number", column_name=columns.TASK_NUMBER)
+    item = Field(attribute="item__number", column_name=columns.ITEM_NUMBER)
+    number = Field(attribute="number", column_name=columns.MEASURE_NUMBER)
+    text = Field(attribute="text", column_name=columns.MEASURE_TEXT)
+    units = Field(attribute="unit_summary", column_name="部门")
+    person = Field(attribute="person__name", column_name=columns.PERSON)
+    deadlines = Field(attribute="deadline_summary", column_name=columns.DEADLINE_PREFIX)
+    progress = Field(attribute="progress_summary", column_name=columns.RESULT_PREFIX)
+
+    class Meta:
+        model = Measure
+        fields = ("section", "task", "item", "number", "text", "units", "person", "deadlines", "progress")
+        import_id_fields = ()
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def __init__(self, options=None, **kwargs):
+        super().__init__(**kwargs)
+        self.options = options or ImportOptions()
+        self.plan = None
+        self.flagged = []
+        self.kept_app_progress = 0
+
+    # -- the whole import -------------------------------------------------------------
+
+    def import_data(self, dataset, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        self.file_name = kwargs.get("file_name") or dataset.ledger.file
+        if self.options.column_map and getattr(dataset, "source", None) is not None:
+            remap_dataset(dataset, self.options.column_map, self.file_name)
+        ledger = dataset.ledger
+        self.check_unique_places(dataset)
+        self.plan = self.find_or_create_plan(ledger)
+        self.plan_years = self.plan.years
+        self.load_plan()
+
+    def load_plan(self):
+        """Everything the plan holds now, fetched once, so each row is matched without a query."""
+        self.departments = {d.name: d for d in Department.objects.all()}
+        self.sections = {s.number: s for s in Section.objects.filter(plan=self.plan)}
+        self.tasks = {
+            (t.section.number, t.number): t for t in Task.objects.filter(section__plan=self.plan).select_related("section")
+        }
+        self.items = {
+            (i.task.section.number, i.task.number, i.number): i
+            for i in Item.objects.filter(task__section__plan=self.plan).select_related("task__section")
+        }
+        measures = (
+            Measure.objects.filter(item__task__section__plan=self.plan)
+            .select_related("item__task__section", "person")
+            .prefetch_related("units__department", "deadlines", "progress__entries")
+        )
+        self.measures = {
+            (m.item.task.section.number, m.item.task.number, m.item.number, m.number): m for m in measures
+        }
+        self.people = {(p.name, p.department_id): p for p in Person.objects.all()}
+
+    def after_import(self, dataset, result, **kwargs):
+        """Keep the workbook the plan came from, for write-back (回填), when it is new or changed."""
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        data = getattr(dataset, "source", None)
+        if not data:
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == self.plan.source_sha256:
+            return
+        if self.plan.source_file:
+            self.plan.source_file.delete(save=False)
+        self.plan.source_file.save(f"{self.plan.slug}.xlsx", ContentFile(data), save=False)
+        self.plan.source_sha256 = digest
+        self.plan.save(update_fields=["source_file", "source_sha256", "updated_at"])
+
+    def check_unique_places(self, dataset):
+        seen = {}
+        for values in dataset.dict:
+            place = self.place(values)
+            if place in seen:
+                raise RowError(
+                    columns.MEASURE_NUMBER,
+                    f"第 {values[columns.SOURCE_ROW]} 行与第 {seen[place]} 行是同一项措施"
+                    f"（部分{place[0]} 序号{place[1]} 要求{place[2]} 措施{place[3]}），编号重复",
+                )
+            seen[place] = values[columns.SOURCE_ROW]
+
+    def find_or_create_plan(self, ledger):
+        years = self.options.years or ledger.years or ledger.title_years
+        if self.options.years and ledger.years and not set(ledger.years) <= set(self.options.years):
+            raise RowError(None, f"表头中的年度 {ledger.years} 不在指定的年度 {self.options.years} 之内")
+        if not years:
+            raise RowError(None, "文件中没有方案年度（表头和标题都没有）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）")
+        title = ledger.title or self.file_name
+        slug = self.options.plan_slug or default_slug(self.file_name, title)
+        plan = Plan.objects.filter(slug=slug).first() or Plan(slug=slug)
+        wanted = {
+            "title": title[:300],
+            "start_year": min(years),
+            "end_year": max(years),
+            "source_sheet": ledger.sheet,
+            "reporting_year": plan.reporting_year or reporting_year(ledger, years),
+        }
+        if plan.pk and all(getattr(plan, name) == value for name, value in wanted.items()):
+            return plan
+        for name, value in wanted.items():
+            setattr(plan, name, value)
+        plan.full_clean(exclude=["slug"] if plan.pk else None)
+        plan.save()
+        return plan
+
+    # -- one row ----------------------------------------------------------------------
+
+    @staticmethod
+    def place(values):
+        return (
+            values[columns.SECTION_NUMBER] or "",
+            values[columns.TASK_NUMBER],
+            values[columns.ITEM_NUMBER],
+            values[columns.MEASURE_NUMBER],
+        )
+
+    def get_instance(self, instance_loader, row):
+        return self.measures.get(self.place(row))
+
+    def init_instance(self, row=None):
+        return Measure()
+
+    def import_instance(self, instance, row, **kwargs):
+        wanted = self.wanted_state(row)
+        progress = self.file_progress(row)
+        if instance.pk is None:
+            instance.progress_writes = progress
+            instance.unchanged = False
+        else:
+            instance.progress_writes = self.progress_writes(instance, progress)
+            instance.unchanged = not instance.progress_writes and self.current_state(instance) == wanted
+        instance.item = self.item_for(row)
+        instance.number = row[columns.MEASURE_NUMBER]
+        instance.text = wanted["text"]
+        instance.lead_text = wanted["lead_text"]
+        instance.responsible_text = wanted["responsible_text"]
+        instance.source_row = wanted["source_row"]
+        instance.extra = wanted["extra"]
+        instance.source_cells = wanted["source_cells"]
+        instance.person = self.person_for(row)
+        check(instance, exclude=["item"])
+        instance.wanted = wanted
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and instance.unchanged
+
+    def after_save_instance(self, instance, row, **kwargs):
+        wanted = instance.wanted
+        self.store_units(instance, UnitRole.LEAD, wanted["lead_units"])
+        self.store_units(instance, UnitRole.RESPONSIBLE, wanted["responsible_units"])
+        by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
+        store_deadlines(instance, by_year)
+        for year, (text, milestones, _covers_plan) in sorted(by_year.items()):
+            if any(m.kind == "unparsed" for m in milestones):
+                self.flagged.append(f"第 {row[columns.SOURCE_ROW]} 行 {year} 年完成时限「{text}」")
+        self.store_progress(instance, instance.progress_writes, kwargs.get("user"))
+
+    # -- what a row asks for, and what is stored ---------------------------------------
+
+    def wanted_state(self, row):
+        return {
+            "section_title": row[columns.SECTION_TITLE] or "",
+            "task_title": row[columns.TASK_TITLE] or "",
+            "item_text": row[columns.ITEM_TEXT] or "",
+            "upstream_deadline": row[columns.UPSTREAM_DEADLINE] or "",
+            "text": row[columns.MEASURE_TEXT] or "",
+            "lead_text": row[columns.LEAD_TEXT] or "",
+            "responsible_text": row[columns.RESPONSIBLE_TEXT] or "",
+            "source_row": row[columns.SOURCE_ROW],
+            "extra": json.loads(row[columns.EXTRA]) if row[columns.EXTRA] else {},
+            "source_cells": json.loads(row[columns.CELLS]) if row[columns.CELLS] else {},
+            "person": row[columns.PERSON] or "",
+            "lead_units": split_lines(row[columns.LEAD_UNITS]),
+            "responsible_units": split_lines(row[columns.RESPONSIBLE_UNITS]),
+            "deadlines": self.year_texts(row),
+        }
+
+    def current_state(self, measure):
+        item = measure.item
+        units = list(measure.units.all())
+        return {
+            "section_title": item.task.section.title,
+            "task_title": item.task.title,
+            "item_text": item.text,
+            "upstream_deadline": item.upstream_deadline,
+            "text": measure.text,
+            "lead_text": measure.lead_text,
+            "responsible_text": measure.responsible_text,
+            "source_row": measure.source_row,
+            "extra": measure.extra,
+            "source_cells": measure.source_cells,
+            "person": measure.person.name if measure.person else "",
+            "lead_units": [u.department.name for u in units if u.role == UnitRole.LEAD],
+            "responsible_units": [u.department.name for u in units if u.role == UnitRole.RESPONSIBLE],
+            "deadlines": stored_deadlines(measure),
+        }
+
+    def deadline_texts(self, row):
+        texts = {}
+        for header, value in row.items():
+            year = columns.year_of(header, columns.DEADLINE_PREFIX)
+            if year is not False and value:
+                texts[year] = value
+        return texts
+
+    def year_texts(self, row):
+        by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
+        return {year: deadline.text for year, deadline in by_year.items()}
+
+    def file_progress(self, row):
+        """``{year: (status, note)}`` that the file states for this measure."""
+        progress = {}
+        for header, value in row.items():
+            year = columns.year_of(header, columns.RESULT_PREFIX)
+            if year and value:
+                progress[year] = (status_from_result(value), value)
+        if row[columns.DONE] == columns.YES and self.plan.reporting_year:
+            progress[self.plan.reporting_year] = (ProgressStatus.DONE, "")
+        return progress
+
+    def progress_writes(self, measure, wanted):
+        """What the file changes: its statements that differ from reports an import wrote.
+
+        Reports last changed in the app are left alone (and counted); a report an earlier
+        import wrote that the file no longer states goes back to not started.
+        """
+        writes = {}
+        for progress in measure.progress.all():
+            entries = list(progress.entries.all())
+            owned_by_import = not entries or entries[-1].source == ProgressSource.IMPORT
+            stated = wanted.get(progress.year, (ProgressStatus.NOT_STARTED, ""))
+            if (progress.status, progress.note) == stated:
+                continue
+            if owned_by_import:
+                writes[progress.year] = stated
+            elif progress.year in wanted:
+                self.kept_app_progress += 1
+        stored_years = {p.year for p in measure.progress.all()}
+        writes.update({year: value for year, value in wanted.items() if year not in stored_years})
+        return writes
+
+    # -- writing the parts ------------------------------------------------------------
+
+    def item_for(self, row):
+        section_number = row[columns.SECTION_NUMBER] or ""
+        task_key = (section_number, row[columns.TASK_NUMBER])
+        item_key = (*task_key, row[columns.ITEM_NUMBER])
+        section = upsert(
+            self.sections,
+            section_number,
+            Section(plan=self.plan, number=section_number, order=row[columns.SOURCE_ROW]),
+            {"title": row[columns.SECTION_TITLE] or ""},
+            {"title": columns.SECTION_TITLE},
+        )
+        task = upsert(
+            self.tasks,
+            task_key,
+            Task(section=section, number=row[columns.TASK_NUMBER], order=row[columns.SOURCE_ROW]),
+            {"title": row[columns.TASK_TITLE] or ""},
+            {"title": columns.TASK_TITLE, "number": columns.TASK_NUMBER},
+        )
+        return upsert(
+            self.items,
+            item_key,
+            Item(task=task, number=row[columns.ITEM_NUMBER], order=row[columns.SOURCE_ROW]),
+            {"text": row[columns.ITEM_TEXT] or "", "upstream_deadline": row[columns.UPSTREAM_DEADLINE] or ""},
+            {"text": columns.ITEM_TEXT, "upstream_deadline": columns.UPSTREAM_DEADLINE, "number": columns.ITEM_NUMBER},
+        )
+
+    def person_for(self, row):
+        name = (row[columns.PERSON] or "").strip()
+        if not name:
+            return None
+        units = split_lines(row[columns.LEAD_UNITS]) + split_lines(row[columns.RESPONSIBLE_UNITS])
+        department = self.department(units[0]) if len(units) == 1 else None
+        key = (name, department.pk if department else None)
+        if key not in self.people:
+            person = Person(name=name, department=department)
+            check(person, field_columns={"name": columns.PERSON}, exclude=["department", "user"])
+            person.save()
+            self.people[key] = person
+        return self.people[key]
+
+    def department(self, name):
+        if name not in self.departments:
+            department = Department(name=name)
+            check(department, field_columns={"name": "部门"}, exclude=["parent"])
+            department.save()
+            self.departments[name] = department
+        return self.departments[name]
+
+    def store_units(self, measure, role, names):
+        wanted = [self.department(name) for name in names]
+        current = [u for u in measure.units.all() if u.role == role]
+        if [u.department_id for u in current] == [d.pk for d in wanted]:
+            return
+        measure.units.filter(role=role).delete()
+        MeasureUnit.objects.bulk_create(
+            MeasureUnit(measure=measure, department=d, role=role, order=i) for i, d in enumerate(wanted)
+        )
+
+    def store_progress(self, measure, writes, user):
+        for year, (status, note) in sorted(writes.items()):
+            progress = measure.progress.filter(year=year).first()
+            record_progress(
+                measure,
+                year,
+                status=status,
+                note=note,
+                user=user if user and user.is_authenticated else None,
+                source=ProgressSource.IMPORT,
+                comment=f"导入 {self.file_name}",
+                expected_version=progress.version if progress else None,
+            )
+
+    # -- messages ---------------------------------------------------------------------
+
+    def error_messages(self, result, dataset):
+        """Every error as one line naming file, sheet, row and column."""
+        where = f"{self.file_name}, 工作表「{dataset.ledger.sheet}」"
+        lines = []
+        for error in result.base_errors:
+            lines.append(f"{where}: {describe(error.error)}")
+        for number, errors in result.row_errors():
+            source_row = dataset.dict[number - 1][columns.SOURCE_ROW]
+            for error in errors:
+                lines.append(f"{where}, 第 {source_row} 行{describe(error.error)}")
+        for invalid in result.invalid_rows:
+            source_row = dataset.dict[invalid.number - 1][columns.SOURCE_ROW]
+            for column, messages in invalid.error_dict.items():
+                for message in messages:
+                    lines.append(f"{where}, 第 {source_row} 行, 列「{column}」: {message}")
+        return lines
+
+
+def upsert(cache, key, new, values, field_columns):
+    """The cached row at ``key`` with ``values`` brought up to date, or ``new`` with them, saved."""
+    obj = cache.get(key, new)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if obj.pk is not None and not changed:
+        return obj
+    for name in changed:
+        setattr(obj, name, values[name])
+    check(obj, field_columns=field_columns, exclude=[f.name for f in obj._meta.fields if f.name not in {*values, *field_columns}])
+    obj.save()
+    cache[key] = obj
+    return obj
+
+
+def describe(error):
+    if isinstance(error, RowError):
+        return f", 列「{error.column}」: {error}" if error.column else f": {error}"
+    return f": {error}"
+
+
+def check(obj, *, field_columns=None, exclude=None):
+    """``full_clean`` with the errors named by the ledger's column, not the model field."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        field_columns = field_columns or {}
+        raise ValidationError(
+            {field_columns.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from error
+
+
+def split_lines(value):
+    return [line for line in (value or "").split("\n") if line.strip()]
+
+
+def reporting_year(ledger, years):
+    """The first plan year after the last ``N年完成任务`` column; else the first plan year."""
+    result_years = sorted({year for row in ledger.rows for year in row.results})
+    if result_years and result_years[-1] + 1 in years:
+        return result_years[-1] + 1
+    return years[0]

@@ -1,0 +1,110 @@
+"""Deadlines as stored: raw phrases per year, parsed into milestones and kept in step with the text.
+
+A ledger gives either one deadline column per year (``2024年完成任务时限``: the phrase belongs
+to that year) or one 完成时限 column for the whole plan; then dated milestones go to the year
+of their date, and open-ended or unreadable ones to every plan year.
+"""
+
+from typing import NamedTuple
+
+from .choices import MilestoneKind
+from .deadlines import needs_review, parse_deadline
+from .models import Deadline, Milestone
+
+#: Milestones that belong to every plan year when a phrase covers the whole plan.
+EVERY_YEAR_KINDS = {MilestoneKind.ONGOING, MilestoneKind.LONG_TERM, MilestoneKind.AS_NEEDED, MilestoneKind.UNPARSED}
+
+
+class YearDeadline(NamedTuple):
+    text: str
+    milestones: list
+    covers_plan: bool  # the phrase came from one 完成时限 column for the whole plan
+
+
+def milestones_by_year(deadline_texts, plan_years):
+    """``{year or None: phrase}`` → ``{year: YearDeadline}``."""
+    by_year = {}
+    for year, text in deadline_texts.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        if year is not None:
+            by_year[year] = YearDeadline(text, parse_deadline(text, year=year, plan_years=plan_years), False)
+            continue
+        for milestone in parse_deadline(text, plan_years=plan_years):
+            if milestone.kind in EVERY_YEAR_KINDS or milestone.date is None:
+                years = plan_years
+            else:
+                years = [milestone.date.year]
+            for each in years:
+                by_year.setdefault(each, YearDeadline(text, [], True)).milestones.append(milestone)
+    return by_year
+
+
+def stored_deadlines(measure):
+    """``{year: phrase}`` as the database holds them now."""
+    return {deadline.year: deadline.text for deadline in measure.deadlines.all()}
+
+
+def store_deadlines(measure, by_year):
+    """Make the measure's deadlines and milestones exactly ``by_year``. Returns True if anything changed."""
+    changed = False
+    existing = {deadline.year: deadline for deadline in measure.deadlines.all()}
+    for year in set(existing) - set(by_year):
+        existing[year].delete()
+        changed = True
+    for year, (text, milestones, covers_plan) in sorted(by_year.items()):
+        deadline = existing.get(year)
+        flagged = needs_review(milestones)
+        if deadline is None:
+            deadline = Deadline.objects.create(
+                measure=measure, year=year, text=text, needs_review=flagged, covers_plan=covers_plan
+            )
+        elif (deadline.text, deadline.covers_plan) == (text, covers_plan) and milestone_rows(deadline) == [
+            as_row(m) for m in milestones
+        ]:
+            continue
+        else:
+            deadline.text = text
+            deadline.needs_review = flagged
+            deadline.covers_plan = covers_plan
+            deadline.save(update_fields=["text", "needs_review", "covers_plan"])
+            deadline.milestones.all().delete()
+        Milestone.objects.bulk_create(
+            Milestone(deadline=deadline, order=order, **as_row(milestone)) for order, milestone in enumerate(milestones)
+        )
+        changed = True
+    return changed
+
+
+def as_row(milestone):
+    return {
+        "date": milestone.date,
+        "kind": milestone.kind,
+        "label": milestone.label[:300],
+        "span_start": milestone.span[0],
+        "span_end": milestone.span[1],
+    }
+
+
+def milestone_rows(deadline):
+    return [
+        {"date": m.date, "kind": m.kind, "label": m.label, "span_start": m.span_start, "span_end": m.span_end}
+        for m in deadline.milestones.all()
+    ]
+
+
+def reparse(deadline, plan_years):
+    """Parse a stored phrase again; returns (old milestones, new milestones) as rows if they differ, else None."""
+    key = None if deadline.covers_plan else deadline.year
+    parsed = milestones_by_year({key: deadline.text}, plan_years).get(deadline.year)
+    milestones = parsed.milestones if parsed else []
+    old = milestone_rows(deadline)
+    new = [as_row(m) for m in milestones]
+    if old == new:
+        return None
+    deadline.milestones.all().delete()
+    Milestone.objects.bulk_create(Milestone(deadline=deadline, order=i, **row) for i, row in enumerate(new))
+    deadline.needs_review = needs_review(milestones)
+    deadline.save(update_fields=["needs_review"])
+    return old, new
