@@ -34,3 +34,20 @@ class ProgressSource(models.TextChoices):
     IMPORT = "import", _("台账导入")
     API = "api", _("接口")
     ADMIN = "admin", _("后台")
+
+
+class ReviewState(models.TextChoices):
+    NONE = "", _("无需审核")
+    PENDING = "pending", _("待审核")
+    ACCEPTED = "accepted", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+class Signal(models.TextChoices):
+    """Red / amber / green of a measure on a date."""
+
+    OVERDUE = "overdue", _("逾期")
+    DUE_SOON = "due_soon", _("即将到期")
+    ON_TRACK = "on_track", _("正常")
+    ONGOING = "ongoing", _("持续推进")
+    DONE = "done", _("已完成")

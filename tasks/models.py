@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Person
 
-from .choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
+from .choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState, UnitRole
 
 
 class Plan(models.Model):
@@ -292,6 +292,7 @@ class Progress(models.Model):
     )
     note = models.TextField(_("完成情况"), blank=True)
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    review = models.CharField(_("审核"), max_length=20, choices=ReviewState.choices, default=ReviewState.NONE, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL

@@ -1,0 +1,54 @@
+"""Who may see and change what: the one place pages, API and exports ask.
+
+Admins and supervisors see every measure; staff see the measures where one of their
+departments is lead or responsible. Staff and admins report progress; supervisors review.
+"""
+
+from departments.models import Membership
+from departments.roles import ADMIN, STAFF, SUPERVISOR, role_of
+
+from .models import Measure, MeasureUnit
+
+
+def user_role(user):
+    """The user's role, looked up once per user object."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_ledger_role"):
+        user._ledger_role = role_of(user)
+    return user._ledger_role
+
+
+def department_ids(user):
+    if not hasattr(user, "_ledger_departments"):
+        user._ledger_departments = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+    return user._ledger_departments
+
+
+def sees_everything(user):
+    return user_role(user) in (ADMIN, SUPERVISOR)
+
+
+def visible_measures(user, queryset=None):
+    """The measures ``user`` may see, as a filter on ``queryset`` (no DISTINCT, safe to annotate)."""
+    queryset = Measure.objects.all() if queryset is None else queryset
+    if sees_everything(user):
+        return queryset
+    if user_role(user) == STAFF:
+        own = MeasureUnit.objects.filter(department__memberships__user=user).values("measure_id")
+        return queryset.filter(pk__in=own)
+    return queryset.none()
+
+
+def can_report(user, measure):
+    """Staff of one of the measure's departments, or an admin, may report its progress."""
+    role = user_role(user)
+    if role == ADMIN:
+        return True
+    if role != STAFF:
+        return False
+    return any(unit.department_id in department_ids(user) for unit in measure.units.all())
+
+
+def can_review(user):
+    return user_role(user) in (ADMIN, SUPERVISOR)
