@@ -11,6 +11,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
 
@@ -413,8 +414,8 @@ def split_lines(value):
 
 
 def reporting_year(ledger, years):
-    """The first plan year after the last ``N年完成任务`` column; else the first plan year."""
+    """The first plan year after the last ``N年完成任务`` column; else this year, kept within the plan."""
     result_years = sorted({year for row in ledger.rows for year in row.results})
     if result_years and result_years[-1] + 1 in years:
         return result_years[-1] + 1
-    return years[0]
+    return min(max(timezone.localdate().year, years[0]), years[-1])

@@ -108,20 +108,28 @@ def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
     return totals
 
 
-def figures_by_department(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
-    """The same totals per department (lead or responsible): one query, a measure counted once per department."""
+def figures_by(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, **groups):
+    """The same totals per group, one query; ``groups`` name the grouping columns, e.g.
+    ``department_id=F("units__department_id")``. A measure counts once per group."""
     standing = with_standing(measures, as_of=as_of, year=year, soon_days=soon_days)
-    rows = (
-        standing.filter(units__isnull=False)
-        .values(department_id=F("units__department_id"), department=F("units__department__name"))
-        .annotate(**{name: Count("pk", distinct=True, filter=condition) for name, condition in FIGURES.items()})
-        .order_by("department")
+    rows = standing.values(**groups).annotate(
+        **{name: Count("pk", distinct=True, filter=condition) for name, condition in FIGURES.items()}
     )
     result = []
-    for row in rows:
+    for row in rows.order_by(*groups):
         row["completion_rate"] = completion_rate(row["done"], row["measures"])
         result.append(row)
     return result
+
+
+def figures_by_department(measures, **standing):
+    """Totals per department, lead or responsible."""
+    return figures_by(
+        measures.filter(units__isnull=False),
+        department_id=F("units__department_id"),
+        department=F("units__department__name"),
+        **standing,
+    )
 
 
 def completion_rate(done, total):

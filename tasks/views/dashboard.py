@@ -1,16 +1,114 @@
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import render
+"""Supervisors' pages: the dashboard, overdue and due-soon lists, the measure list, department pages."""
 
-from tasks.models import Plan
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+
+from departments.models import Department
+
+from ..access import department_ids, sees_everything, visible_measures
+from ..dashboard import Scope, ScopeError, breakdowns, milestone_list, summary
+from ..filtersets import MeasureFilter
+from ..models import Measure, Plan
+from ..standing import figures
+
+
+def scope_or_400(request):
+    plans = list(Plan.objects.order_by("-start_year", "title"))
+    try:
+        return plans, Scope.from_params(request.GET, plans=plans)
+    except ScopeError as error:
+        raise BadScope(str(error)) from error
+
+
+class BadScope(Exception):
+    pass
+
+
+def scoped(view):
+    """Login required; a scope parameter that cannot be read is a 400 with the reason."""
+
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadScope as error:
+            return HttpResponseBadRequest(str(error))
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@scoped
+def home(request):
+    """The dashboard: totals, status mix, departments ranked, sections and years, with drill-down."""
+    plans, scope = scope_or_400(request)
+    context = {"plans": plans, "scope": scope}
+    if scope.plan is not None:
+        context["figures"] = summary(request.user, scope)
+        context.update(breakdowns(request.user, scope, context["figures"]["departments"]))
+    return render(request, "tasks/dashboard.html", context)
+
+
+@scoped
+def overdue(request):
+    """Every overdue milestone in scope on the chosen date."""
+    return milestone_page(request, due_soon=False)
+
+
+@scoped
+def due_soon(request):
+    """Milestones falling due in the next 7, 30 or 90 days."""
+    return milestone_page(request, due_soon=True)
+
+
+def milestone_page(request, *, due_soon):
+    plans, scope = scope_or_400(request)
+    sort = request.GET.get("sort", "date")
+    milestones = milestone_list(request.user, scope, due_soon=due_soon, sort=sort)
+    page = Paginator(milestones, 100).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "tasks/milestones.html",
+        {"plans": plans, "scope": scope, "page": page, "due_soon": due_soon, "sort": sort, "params": params.urlencode()},
+    )
 
 
 @login_required
-def home(request):
-    """The landing page: the plans in this instance and their size."""
-    plans = Plan.objects.annotate(
-        section_count=Count("sections", distinct=True),
-        task_count=Count("sections__tasks", distinct=True),
-        measure_count=Count("sections__tasks__items__measures", distinct=True),
+def measure_list(request):
+    """All measures the user may see, filtered by the URL, paginated."""
+    measures = visible_measures(request.user, Measure.objects.all())
+    filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
+    rows = filterset.qs.select_related("item__task__section__plan", "person").prefetch_related(
+        "units__department"
+    ).order_by("item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "tasks/measure_list.html",
+        {"filter": filterset, "page": page, "params": params.urlencode(), "year": filterset.standing_year},
     )
-    return render(request, "home.html", {"plans": plans})
+
+
+@scoped
+def department_detail(request, pk):
+    """A department's measures, rates and people: for supervisors, admins and its own staff."""
+    department = get_object_or_404(Department, pk=pk)
+    if not (sees_everything(request.user) or department.pk in department_ids(request.user)):
+        raise Http404
+    plans, scope = scope_or_400(request)
+    scope.department = str(department.pk)
+    context = {
+        "department": department,
+        "plans": plans,
+        "scope": scope,
+        "figures": figures(scope.measures(request.user), **scope.standing),
+        "people": department.people.select_related("user"),
+    }
+    return render(request, "tasks/department_detail.html", context)

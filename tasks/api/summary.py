@@ -1,0 +1,43 @@
+"""``GET /api/summary/``: the dashboard's figures, computed by the same code as the dashboard."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..dashboard import Scope, ScopeError, summary
+from ..models import Plan
+
+
+class SummaryView(APIView):
+    """Totals for a plan, year and date (``as_of``), and the same per department.
+
+    Staff get the figures of their own departments only.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("plan", OpenApiTypes.STR, description="plan slug (default: the newest plan)"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="plan year (default: the plan's reporting year)"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="the date overdue is judged on (default: today)"),
+            OpenApiParameter("department", OpenApiTypes.STR, description="department id or name"),
+            OpenApiParameter("soon_days", OpenApiTypes.INT, description="days ahead that count as due soon (default 30)"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        plans = list(Plan.objects.order_by("-start_year", "title"))
+        try:
+            scope = Scope.from_params(request.query_params, plans=plans)
+        except ScopeError as error:
+            raise ValidationError({"detail": str(error)}) from error
+        figures = summary(request.user, scope) if scope.plan else {}
+        return Response(
+            {
+                "plan": scope.plan.slug if scope.plan else None,
+                "year": scope.year,
+                "as_of": scope.as_of.isoformat(),
+                **figures,
+            }
+        )

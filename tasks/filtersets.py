@@ -1,0 +1,121 @@
+"""Filters of the measure list, the API and the exports: all of them live in the URL.
+
+``year``, ``as_of`` and ``soon_days`` do not remove rows by themselves: they choose the year
+and date the standing (status, overdue, due soon) is computed for, and the other filters
+then work on that standing.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
+from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
+from .standing import DEFAULT_SOON_DAYS, with_standing
+
+SOON_DAY_CHOICES = [(7, _("7天")), (30, _("30天")), (90, _("90天"))]
+
+
+def today():
+    return timezone.localdate()
+
+
+class MeasureFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(
+        label=_("台账"), queryset=Plan.objects.all(), to_field_name="slug", field_name="item__task__section__plan"
+    )
+    year = django_filters.NumberFilter(label=_("年度"), method="keep")
+    as_of = django_filters.DateFilter(label=_("截至日期"), method="keep")
+    soon_days = django_filters.TypedChoiceFilter(
+        label=_("即将到期天数"), choices=SOON_DAY_CHOICES, coerce=int, method="keep"
+    )
+    section = django_filters.ModelChoiceFilter(
+        label=_("部分"), queryset=Section.objects.select_related("plan"), field_name="item__task__section"
+    )
+    task = django_filters.ModelChoiceFilter(
+        label=_("重点任务"), queryset=Task.objects.select_related("section__plan"), field_name="item__task"
+    )
+    department = django_filters.CharFilter(label=_("部门"), method="filter_department")
+    person = django_filters.CharFilter(label=_("负责人"), field_name="person__name")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ProgressStatus.choices)
+    signal = django_filters.ChoiceFilter(label=_("提示"), choices=Signal.choices)
+    overdue = django_filters.BooleanFilter(label=_("逾期"), field_name="is_overdue")
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), field_name="is_due_soon")
+    review = django_filters.ChoiceFilter(label=_("审核"), choices=ReviewState.choices[1:])
+    needs_review = django_filters.BooleanFilter(label=_("时限需人工核对"), method="filter_needs_review")
+    kind = django_filters.ChoiceFilter(label=_("时限类型"), choices=MilestoneKind.choices, method="filter_kind")
+    due_from = django_filters.DateFilter(label=_("节点日期自"), method="filter_due_from")
+    due_to = django_filters.DateFilter(label=_("节点日期至"), method="filter_due_to")
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_text")
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    # -- the standing every other filter works on ------------------------------------
+
+    @property
+    def standing_year(self):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        if data.get("year"):
+            return int(data["year"])
+        plan = data.get("plan")
+        return plan.reporting_year if plan else None
+
+    @property
+    def as_of_date(self):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return data.get("as_of") or today()
+
+    @property
+    def soon(self):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return data.get("soon_days") or DEFAULT_SOON_DAYS
+
+    def filter_queryset(self, queryset):
+        queryset = with_standing(queryset, as_of=self.as_of_date, year=self.standing_year, soon_days=self.soon)
+        return super().filter_queryset(queryset)
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    # -- filters that need more than a lookup ------------------------------------------
+
+    def filter_department(self, queryset, name, value):
+        """A department by id or by exact name, as lead or responsible unit."""
+        units = MeasureUnit.objects.filter(
+            Q(department_id=int(value)) if value.isdigit() else Q(department__name=value.strip())
+        )
+        return queryset.filter(pk__in=units.values("measure_id"))
+
+    def milestones_in_year(self):
+        milestones = Milestone.objects.filter(deadline__measure=OuterRef("pk"))
+        if self.standing_year:
+            milestones = milestones.filter(deadline__year=self.standing_year)
+        return milestones
+
+    def filter_needs_review(self, queryset, name, value):
+        flagged = Exists(Deadline.objects.filter(measure=OuterRef("pk"), needs_review=True))
+        return queryset.filter(flagged if value else ~flagged)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(Exists(self.milestones_in_year().filter(kind=value)))
+
+    def filter_due_from(self, queryset, name, value):
+        return queryset.filter(Exists(self.milestones_in_year().filter(date__gte=value)))
+
+    def filter_due_to(self, queryset, name, value):
+        return queryset.filter(Exists(self.milestones_in_year().filter(date__lte=value)))
+
+    def filter_text(self, queryset, name, value):
+        condition = Q()
+        for word in value.split():
+            condition &= (
+                Q(text__icontains=word)
+                | Q(item__text__icontains=word)
+                | Q(item__task__title__icontains=word)
+                | Q(person__name__icontains=word)
+            )
+        return queryset.filter(condition)
+

@@ -1,0 +1,255 @@
+"""Supervisors' figures on the real ledgers: counted again from the spreadsheet itself and by hand."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from departments.models import Department
+from departments.roles import STAFF, SUPERVISOR, create_account
+from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus
+from tasks.dashboard import Scope, summary
+from tasks.deadlines import parse_deadline
+from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Section, Task
+from tasks.progress import record_progress
+from tasks.sheets import read_ledger
+from tasks.standing import with_standing
+
+from .conftest import ANSHAN
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2024, 12, 1)
+DATED = {MilestoneKind.DATE, MilestoneKind.RECURRING}
+
+
+def counted_from_the_spreadsheet(as_of, year=2024, department=None):
+    """Overdue and due-soon figures for Anshan, counted straight from the workbook rows."""
+    overdue_milestones = 0
+    overdue_measures = due_soon = done = measures = 0
+    for row in read_ledger(ANSHAN).rows:
+        if department and department not in row.responsible_units + row.lead_units:
+            continue
+        measures += 1
+        is_done = bool(row.done)
+        done += is_done
+        dates = [
+            m.date
+            for m in parse_deadline(row.deadlines.get(year, ""), year=year, plan_years=[2023, 2024, 2025])
+            if m.kind in DATED
+        ]
+        late = [d for d in dates if d < as_of]
+        if not is_done:
+            overdue_milestones += len(late)
+            overdue_measures += bool(late)
+            due_soon += any(as_of <= d <= as_of + datetime.timedelta(days=30) for d in dates)
+    return {
+        "measures": measures,
+        "done": done,
+        "overdue_measures": overdue_measures,
+        "overdue_milestones": overdue_milestones,
+        "due_soon_measures": due_soon,
+    }
+
+
+@pytest.fixture
+def supervisor(client):
+    create_account("eye", SUPERVISOR, password="pw")
+    client.login(username="eye", password="pw")
+    return client
+
+
+@pytest.fixture
+def fagui(client):
+    """Staff of 政策法规科, the Anshan office that owns most measures."""
+    create_account("fagui", STAFF, departments=["政策法规科"], password="pw")
+    client.login(username="fagui", password="pw")
+    return client
+
+
+def scope(plan, **params):
+    return Scope.from_params(params, plans=list(Plan.objects.filter(slug=plan)))
+
+
+def test_figures_match_the_spreadsheet_counted_independently(anshan):
+    user = create_account("eye", SUPERVISOR)[0]
+    for as_of in (AS_OF, datetime.date(2024, 9, 30), datetime.date(2024, 3, 1)):
+        figures = summary(user, scope("anshan", year="2024", as_of=as_of.isoformat()))
+        expected = counted_from_the_spreadsheet(as_of)
+        assert {key: figures[key] for key in expected} == expected, as_of
+        assert figures["completion_rate"] == round(expected["done"] / expected["measures"], 4)
+
+
+def test_figures_per_department_match_the_spreadsheet(anshan):
+    user = create_account("eye", SUPERVISOR)[0]
+    figures = summary(user, scope("anshan", year="2024", as_of=AS_OF.isoformat()))
+    by_name = {row["department"]: row for row in figures["departments"]}
+    assert set(by_name) == {"政策法规科", "机关党总支", "人防管理科"}
+    for name, row in by_name.items():
+        expected = counted_from_the_spreadsheet(AS_OF, department=name)
+        assert {key: row[key] for key in expected if key != "overdue_milestones"} == {
+            key: value for key, value in expected.items() if key != "overdue_milestones"
+        }, name
+
+
+def test_hand_counted_item_1_on_1_december_2024(anshan):
+    """Item (1): both measures are listed done in 已完成任务, so neither is overdue although
+    ①'s 2024 deadline (11月30日) has passed; item (6)'s single measure is done too."""
+    user = create_account("eye", SUPERVISOR)[0]
+    first_item = Item.objects.get(task__section__plan__slug="anshan", number=1)
+    scope_ = scope("anshan", year="2024", as_of="2024-12-01")
+    standing = with_standing(first_item.measures.all(), **scope_.standing)
+    assert [(m.number, m.status, m.signal) for m in standing] == [(1, "done", "done"), (2, "done", "done")]
+    record_progress(
+        first_item.measures.get(number=1), 2024, status=ProgressStatus.IN_PROGRESS, source=ProgressSource.WEB,
+        expected_version=1,
+    )
+    standing = with_standing(first_item.measures.all(), **scope_.standing)
+    assert [(m.number, m.signal) for m in standing] == [(1, "overdue"), (2, "done")]
+    assert summary(user, scope_)["overdue_milestones"] == counted_from_the_spreadsheet(AS_OF)["overdue_milestones"] + 1
+
+
+def test_an_approved_later_date_is_what_counts(anshan):
+    user = create_account("eye", SUPERVISOR)[0]
+    before = summary(user, scope("anshan", year="2024", as_of="2024-12-01"))
+    late = Milestone.objects.filter(
+        deadline__measure__item__task__section__plan__slug="anshan", deadline__year=2024,
+        kind=MilestoneKind.DATE, date__lt=AS_OF,
+    ).exclude(deadline__measure__progress__year=2024, deadline__measure__progress__status="done").first()
+    late.date = datetime.date(2024, 12, 31)
+    late.save()
+    after = summary(user, scope("anshan", year="2024", as_of="2024-12-01"))
+    assert after["overdue_milestones"] == before["overdue_milestones"] - 1
+
+
+def test_ongoing_measures_are_never_overdue(guangyuan):
+    long_term_only = Measure.objects.filter(
+        item__task__section__plan__slug="guangyuan", deadlines__year=2025, deadlines__text="长期"
+    )
+    assert long_term_only.exists()
+    standing = with_standing(long_term_only, as_of=datetime.date(2026, 1, 1), year=2025)
+    assert {m.signal for m in standing} == {"ongoing"}
+
+
+def test_the_dashboard_shows_the_figures_and_links_to_the_lists_behind_them(anshan, supervisor):
+    response = supervisor.get("/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    expected = counted_from_the_spreadsheet(AS_OF)
+    assert f'<span class="value">{expected["overdue_measures"]}</span>' in page
+    assert "/overdue/?plan=anshan&amp;year=2024&amp;as_of=2024-12-01" in page
+    assert "政策法规科" in page and "机关党总支" in page
+
+
+def test_the_overdue_list_shows_every_overdue_milestone_with_days(anshan, supervisor):
+    response = supervisor.get("/overdue/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    page = response.context["page"]
+    assert page.paginator.count == counted_from_the_spreadsheet(AS_OF)["overdue_milestones"]
+    first = page.object_list[0]
+    assert first.date < AS_OF
+    assert f">{(AS_OF - first.date).days}<" in response.content.decode()
+    by_date = [m.date for m in page.object_list]
+    assert by_date == sorted(by_date)
+    newest_first = supervisor.get("/overdue/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01", "sort": "-date"})
+    assert [m.date for m in newest_first.context["page"].object_list] == sorted(by_date, reverse=True)
+
+
+def test_what_was_overdue_at_the_end_of_q3(anshan, supervisor):
+    response = supervisor.get("/overdue/", {"plan": "anshan", "year": 2024, "as_of": "2024-09-30"})
+    assert response.context["page"].paginator.count == counted_from_the_spreadsheet(
+        datetime.date(2024, 9, 30)
+    )["overdue_milestones"]
+
+
+def test_due_soon_lists_milestones_in_the_next_days(guangyuan, supervisor):
+    response = supervisor.get("/due-soon/", {"plan": "guangyuan", "as_of": "2024-08-01", "soon_days": 90})
+    dates = {m.date for m in response.context["page"].object_list}
+    assert datetime.date(2024, 9, 30) in dates
+    assert all(datetime.date(2024, 8, 1) <= d <= datetime.date(2024, 10, 30) for d in dates)
+    week = supervisor.get("/due-soon/", {"plan": "guangyuan", "as_of": "2024-08-01", "soon_days": 7})
+    assert week.context["page"].paginator.count == 0
+
+
+def test_a_bad_scope_is_a_400_with_the_reason(anshan, supervisor):
+    response = supervisor.get("/overdue/", {"plan": "nowhere"})
+    assert response.status_code == 400
+    assert "nowhere" in response.content.decode()
+    assert supervisor.get("/", {"as_of": "2024-13-45"}).status_code == 400
+
+
+def test_staff_see_their_departments_figures_only(anshan, fagui):
+    response = fagui.get("/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    figures = response.context["figures"]
+    expected = counted_from_the_spreadsheet(AS_OF, department="政策法规科")
+    assert figures["measures"] == expected["measures"] == 62
+    assert [row["department"] for row in figures["departments"]] != []
+    overdue = fagui.get("/overdue/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    for milestone in overdue.context["page"].object_list:
+        assert "政策法规科" in [u.department.name for u in milestone.deadline.measure.units.all()]
+    api = fagui.get("/api/summary/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"}).json()
+    assert api["measures"] == 62
+
+
+def test_staff_cannot_open_another_departments_page(anshan, fagui):
+    other = MeasureUnit.objects.filter(department__name="机关党总支").first().department
+    assert fagui.get(f"/departments/{other.pk}/").status_code == 404
+    own = MeasureUnit.objects.filter(department__name="政策法规科").first().department
+    assert fagui.get(f"/departments/{own.pk}/").status_code == 200
+
+
+def test_the_api_summary_is_the_dashboards_figures(anshan, supervisor):
+    params = {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"}
+    api = supervisor.get("/api/summary/", params).json()
+    page = supervisor.get("/", params).context["figures"]
+    for key in ("measures", "done", "in_progress", "not_started", "ongoing", "overdue_measures",
+                "overdue_milestones", "due_soon_measures", "awaiting_review", "completion_rate"):
+        assert api[key] == page[key], key
+    assert {row["department"] for row in api["departments"]} == {"政策法规科", "机关党总支", "人防管理科"}
+
+
+def test_pages_and_api_require_login(client, anshan):
+    for path in ("/", "/overdue/", "/due-soon/", "/measures/"):
+        assert client.get(path).status_code == 302
+    assert client.get("/api/summary/").status_code in (401, 403)
+
+
+def grow_plan(size):
+    """A plan of ``size`` measures shaped like a ledger (sections, tasks, items, deadlines, units)."""
+    plan = Plan.objects.create(title="规模测试台账", slug="big", start_year=2023, end_year=2025, reporting_year=2024)
+    departments = [Department.objects.get_or_create(name=f"测试部门{i}")[0] for i in range(20)]
+    sections = Section.objects.bulk_create(Section(plan=plan, number=str(i), title=f"部分{i}", order=i) for i in range(5))
+    tasks = Task.objects.bulk_create(
+        Task(section=sections[i % 5], number=i + 1, title=f"任务{i}", order=i) for i in range(size // 10)
+    )
+    items = Item.objects.bulk_create(Item(task=tasks[i % len(tasks)], number=i + 1, text=f"要求{i}") for i in range(size // 2))
+    measures = Measure.objects.bulk_create(
+        Measure(item=items[i % len(items)], number=i // len(items) + 1, text=f"措施{i}") for i in range(size)
+    )
+    MeasureUnit.objects.bulk_create(
+        MeasureUnit(measure=m, department=departments[i % 20], role="responsible") for i, m in enumerate(measures)
+    )
+    deadlines = Deadline.objects.bulk_create(Deadline(measure=m, year=2024, text="11月30日") for m in measures)
+    Milestone.objects.bulk_create(
+        Milestone(deadline=d, date=datetime.date(2024, 11, 30), kind=MilestoneKind.DATE) for d in deadlines
+    )
+    return plan
+
+
+#: Queries each page may make, whatever the size of the ledger.
+QUERY_CEILINGS = {"/": 14, "/overdue/": 8, "/due-soon/": 5, "/measures/": 11, "/api/summary/": 7}
+
+
+@pytest.mark.parametrize("path", sorted(QUERY_CEILINGS))
+def test_queries_per_page_do_not_grow_with_the_ledger(db, supervisor, django_assert_max_num_queries, path):
+    params = {"plan": "big", "year": 2024, "as_of": "2024-12-01"}
+    counts = []
+    for size in (10, 3000):
+        Plan.objects.filter(slug="big").delete()
+        grow_plan(size)
+        with CaptureQueriesContext(connection) as queries:
+            assert supervisor.get(path, params).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(QUERY_CEILINGS[path]):
+        supervisor.get(path, params)
