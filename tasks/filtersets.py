@@ -14,7 +14,7 @@ from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
 from .standing import DEFAULT_SOON_DAYS, with_standing
 
-SOON_DAY_CHOICES = [(7, _("7天")), (30, _("30天")), (90, _("90天"))]
+SOON_DAY_CHOICES = [("7", _("7天")), ("30", _("30天")), ("90", _("90天"))]
 
 
 def today():
@@ -27,8 +27,8 @@ class MeasureFilter(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(label=_("年度"), method="keep")
     as_of = django_filters.DateFilter(label=_("截至日期"), method="keep")
-    soon_days = django_filters.TypedChoiceFilter(
-        label=_("即将到期天数"), choices=SOON_DAY_CHOICES, coerce=int, method="keep"
+    soon_days = django_filters.ChoiceFilter(
+        label=_("即将到期天数"), choices=SOON_DAY_CHOICES, method="keep", empty_label=_("30天（默认）")
     )
     section = django_filters.ModelChoiceFilter(
         label=_("部分"), queryset=Section.objects.select_related("plan"), field_name="item__task__section"
@@ -53,6 +53,13 @@ class MeasureFilter(django_filters.FilterSet):
         model = Measure
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = self.data.get("plan") if self.data else None
+        if plan:
+            self.filters["section"].queryset = Section.objects.filter(plan__slug=plan)
+            self.filters["task"].queryset = Task.objects.filter(section__plan__slug=plan)
+
     # -- the standing every other filter works on ------------------------------------
 
     @property
@@ -71,7 +78,7 @@ class MeasureFilter(django_filters.FilterSet):
     @property
     def soon(self):
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        return data.get("soon_days") or DEFAULT_SOON_DAYS
+        return int(data.get("soon_days") or DEFAULT_SOON_DAYS)
 
     def filter_queryset(self, queryset):
         queryset = with_standing(queryset, as_of=self.as_of_date, year=self.standing_year, soon_days=self.soon)
