@@ -15,8 +15,12 @@ from .standing import (
     figures,
     figures_by,
     figures_by_department,
+    history_start,
     overdue_milestones,
+    overdue_trend,
 )
+
+TREND_POINTS = 24
 
 
 class ScopeError(ValueError):
@@ -118,6 +122,41 @@ def breakdowns(user, scope, department_figures):
             row["year"] = year
             years.append(row)
     return {"departments": departments, "sections": sections, "years": years}
+
+
+def month_ends(first, last):
+    """The last day of every month from ``first``'s month to before ``last``, then ``last`` itself."""
+    days = []
+    month = first.replace(day=1)
+    while True:
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        end = following - datetime.timedelta(days=1)
+        if end >= last:
+            break
+        days.append(end)
+        month = following
+    return days + [last]
+
+
+def trend(user, scope):
+    """Overdue milestones at each month end since the history began, up to the scope's date.
+
+    Empty when the history is too short to draw a line (it starts when progress is first
+    recorded, so a freshly imported ledger has none before its import).
+    """
+    measures = scope.measures(user)
+    start = history_start(measures)
+    if start is None or start >= scope.as_of:
+        return []
+    points = overdue_trend(measures, month_ends(start, scope.as_of)[-TREND_POINTS:])
+    if len(points) < 2:
+        return []
+    highest = max(count for _day, count in points) or 1
+    step = 100 / (len(points) - 1)
+    return [
+        {"day": day, "count": count, "x": round(i * step, 2), "y": round(40 - 36 * count / highest, 2)}
+        for i, (day, count) in enumerate(points)
+    ]
 
 
 SORTS = {

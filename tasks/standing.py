@@ -13,11 +13,13 @@ the same number of queries for ten measures as for ten thousand.
 
 import datetime
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from django.utils import timezone
+
 from .choices import OPEN_ENDED_KINDS, MilestoneKind, ProgressStatus, ReviewState, Signal
-from .models import Milestone, Progress
+from .models import Milestone, Progress, ProgressEntry
 
 DATED_KINDS = (MilestoneKind.DATE, MilestoneKind.RECURRING)
 DEFAULT_SOON_DAYS = 30
@@ -134,3 +136,36 @@ def figures_by_department(measures, **standing):
 
 def completion_rate(done, total):
     return round(done / total, 4) if total else 0.0
+
+
+def overdue_trend(measures, dates):
+    """How many milestones were overdue on each of ``dates``, judged by the history of the time.
+
+    A milestone counts on a date when it fell due before it and no report had yet marked its
+    year done by then. One query, whatever the number of dates.
+    """
+    first_done = (
+        ProgressEntry.objects.filter(
+            progress__measure=OuterRef("deadline__measure"),
+            progress__year=OuterRef("deadline__year"),
+            status=ProgressStatus.DONE,
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    milestones = Milestone.objects.filter(
+        kind__in=DATED_KINDS, deadline__measure__in=measures.values("pk")
+    ).annotate(done_at=Subquery(first_done))
+    counts = milestones.aggregate(
+        **{
+            f"d{i}": Count("pk", filter=Q(date__lt=day) & (Q(done_at__isnull=True) | Q(done_at__date__gt=day)))
+            for i, day in enumerate(dates)
+        }
+    )
+    return [(day, counts[f"d{i}"]) for i, day in enumerate(dates)]
+
+
+def history_start(measures):
+    """The first day any progress of these measures was recorded: the trend cannot look earlier."""
+    first = ProgressEntry.objects.filter(progress__measure__in=measures.values("pk")).aggregate(first=Min("created_at"))
+    return timezone.localtime(first["first"]).date() if first["first"] else None

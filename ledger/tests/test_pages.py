@@ -43,6 +43,6 @@ def test_demo_staff_is_kept_out_of_the_admin_site(client, demo_accounts):
 
 def test_demo_supervisor_sees_the_home_page(client, demo_accounts, django_assert_max_num_queries):
     assert client.login(username="supervisor", password="demo-supervisor")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get("/")
     assert response.status_code == 200

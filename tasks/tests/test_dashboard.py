@@ -1,6 +1,7 @@
 """Supervisors' figures on the real ledgers: counted again from the spreadsheet itself and by hand."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -11,10 +12,11 @@ from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus
 from tasks.dashboard import Scope, summary
 from tasks.deadlines import parse_deadline
-from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Section, Task
+from tasks.importing import ImportOptions, import_ledger
+from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, ProgressEntry, Section, Task
 from tasks.progress import record_progress
 from tasks.sheets import read_ledger
-from tasks.standing import with_standing
+from tasks.standing import overdue_trend, with_standing
 
 from .conftest import ANSHAN
 
@@ -237,7 +239,7 @@ def grow_plan(size):
 
 
 #: Queries each page may make, whatever the size of the ledger.
-QUERY_CEILINGS = {"/": 14, "/overdue/": 8, "/due-soon/": 5, "/measures/": 11, "/api/summary/": 7}
+QUERY_CEILINGS = {"/": 16, "/overdue/": 8, "/due-soon/": 5, "/measures/": 11, "/api/summary/": 7}
 
 
 @pytest.mark.parametrize("path", sorted(QUERY_CEILINGS))
@@ -253,3 +255,49 @@ def test_queries_per_page_do_not_grow_with_the_ledger(db, supervisor, django_ass
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(QUERY_CEILINGS[path]):
         supervisor.get(path, params)
+
+
+def at(year, month, day):
+    return mock.patch(
+        "django.utils.timezone.now",
+        return_value=datetime.datetime(year, month, day, 10, tzinfo=datetime.timezone.utc),
+    )
+
+
+def overdue_by_hand(day):
+    """Dated milestones due before ``day`` whose year no report had marked done by then."""
+    count = 0
+    for milestone in Milestone.objects.filter(kind__in=DATED).select_related("deadline"):
+        if milestone.date >= day:
+            continue
+        done_by_then = ProgressEntry.objects.filter(
+            progress__measure_id=milestone.deadline.measure_id,
+            progress__year=milestone.deadline.year,
+            status=ProgressStatus.DONE,
+            created_at__date__lte=day,
+        ).exists()
+        count += not done_by_then
+    return count
+
+
+def test_the_overdue_trend_follows_the_history_of_reports(db, supervisor):
+    with at(2024, 1, 15):
+        import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    public_phone = Milestone.objects.get(deadline__year=2024, label="公开电话").deadline.measure
+    with at(2024, 6, 10):
+        record_progress(public_phone, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB)
+    days = [datetime.date(2024, 5, 31), datetime.date(2024, 6, 30), datetime.date(2024, 12, 1)]
+    points = overdue_trend(Measure.objects.all(), days)
+    assert points == [(day, overdue_by_hand(day)) for day in days]
+    assert points[0][1] - points[1][1] >= 1
+
+    response = supervisor.get("/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    trend_points = response.context["trend"]
+    assert trend_points[0]["day"] == datetime.date(2024, 1, 31)
+    assert trend_points[-1]["day"] == datetime.date(2024, 12, 1)
+    assert "逾期节点走势" in response.content.decode()
+
+
+def test_no_trend_before_the_history_begins(anshan, supervisor):
+    response = supervisor.get("/", {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"})
+    assert response.context["trend"] == []

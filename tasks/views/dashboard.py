@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from departments.models import Department
 
 from ..access import department_ids, sees_everything, visible_measures
-from ..dashboard import Scope, ScopeError, breakdowns, milestone_list, summary
+from ..dashboard import Scope, ScopeError, breakdowns, milestone_list, summary, trend
 from ..filtersets import MeasureFilter
 from ..models import Measure, Plan
 from ..standing import figures
@@ -49,6 +49,7 @@ def home(request):
     if scope.plan is not None:
         context["figures"] = summary(request.user, scope)
         context.update(breakdowns(request.user, scope, context["figures"]["departments"]))
+        context["trend"] = trend(request.user, scope)
     return render(request, "tasks/dashboard.html", context)
 
 
