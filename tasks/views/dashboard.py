@@ -41,6 +41,13 @@ def scoped(view):
     return wrapper
 
 
+def paginate(request, rows, per_page):
+    """The requested page of ``rows``, and the query string that keeps the other parameters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return Paginator(rows, per_page).get_page(request.GET.get("page")), params.urlencode()
+
+
 @scoped
 def home(request):
     """The dashboard: totals, status mix, departments ranked, sections and years, with drill-down."""
@@ -69,13 +76,11 @@ def milestone_page(request, *, due_soon):
     plans, scope = scope_or_400(request)
     sort = request.GET.get("sort", "date")
     milestones = milestone_list(request.user, scope, due_soon=due_soon, sort=sort)
-    page = Paginator(milestones, 100).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, milestones, 100)
     return render(
         request,
         "tasks/milestones.html",
-        {"plans": plans, "scope": scope, "page": page, "due_soon": due_soon, "sort": sort, "params": params.urlencode()},
+        {"plans": plans, "scope": scope, "page": page, "due_soon": due_soon, "sort": sort, "params": params},
     )
 
 
@@ -87,13 +92,11 @@ def measure_list(request):
     rows = filterset.qs.select_related("item__task__section__plan", "person").prefetch_related(
         "units__department"
     ).order_by("item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, params = paginate(request, rows, 50)
     return render(
         request,
         "tasks/measure_list.html",
-        {"filter": filterset, "page": page, "params": params.urlencode(), "year": filterset.standing_year},
+        {"filter": filterset, "page": page, "params": params, "year": filterset.standing_year},
     )
 
 
