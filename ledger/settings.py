@@ -129,6 +129,11 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+#: Evidence files (佐证材料): the largest file accepted, and the kinds accepted (checked by content).
+EVIDENCE_MAX_BYTES = int(os.environ.get("LEDGER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+EVIDENCE_KINDS = env_list("LEDGER_EVIDENCE_KINDS", "pdf,image,word,excel,powerpoint")
+EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -151,7 +156,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: it strips a leading "=" (altering the data) and lets +, -, @ through. The exports write
+# formula-like text as string cells themselves (tasks/cells.py).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)

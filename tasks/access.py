@@ -52,3 +52,15 @@ def can_report(user, measure):
 
 def can_review(user):
     return user_role(user) in (ADMIN, SUPERVISOR)
+
+
+def own_measures(user, queryset=None):
+    """The measures one of the user's departments leads or is responsible for (我的任务), whatever the role."""
+    queryset = Measure.objects.all() if queryset is None else queryset
+    own = MeasureUnit.objects.filter(department__memberships__user=user).values("measure_id")
+    return queryset.filter(pk__in=own)
+
+
+def can_request_extension(user, measure):
+    """Whoever may report a measure's progress may ask for more time."""
+    return can_report(user, measure)

@@ -2,12 +2,29 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
+from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.forms import ExportForm
 
 from .choices import ProgressSource
+from .flat_export import FlatMeasureResource, SafeCSV, SafeXLSX
 from .forms import LedgerConfirmImportForm, LedgerImportForm
 from .importing import LedgerFormat
-from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
+from .models import (
+    Deadline,
+    Evidence,
+    ExtensionDecision,
+    ExtensionRequest,
+    Item,
+    Measure,
+    MeasureUnit,
+    Milestone,
+    Plan,
+    Progress,
+    ProgressEntry,
+    ReviewRecord,
+    Section,
+    Task,
+)
 from .progress import VersionConflict, record_progress
 from .resources import MeasureResource
 from .sheets import LedgerError
@@ -151,11 +168,13 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ImportMixin, admin.ModelAdmin):
-    """Measures, and the ledger import (导入台账): upload, preview each row, confirm."""
+class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
+    """Measures, the ledger import (导入台账: upload, preview each row, confirm) and flat exports."""
 
     resource_classes = [MeasureResource]
     import_formats = [LedgerFormat]
+    export_formats = [SafeXLSX, SafeCSV]
+    export_form_class = ExportForm  # the flat columns are fixed: no field picking
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmImportForm
     list_display = ["__str__", "item", "responsible", "person"]
@@ -167,6 +186,9 @@ class MeasureAdmin(ImportMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("departments")
+
+    def get_export_resource_classes(self, request):
+        return [FlatMeasureResource]
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
@@ -275,3 +297,45 @@ class ProgressEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """History records are shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(HistoryAdmin):
+    list_display = ["name", "progress", "content_type", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["name", "progress__measure__text", "uploaded_by__username"]
+    list_select_related = ["progress__measure", "uploaded_by"]
+
+
+@admin.register(ReviewRecord)
+class ReviewRecordAdmin(HistoryAdmin):
+    list_display = ["progress", "version", "old_state", "new_state", "user", "created_at"]
+    list_filter = ["new_state"]
+    search_fields = ["reason", "progress__measure__text", "user__username"]
+    list_select_related = ["progress__measure", "user"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(HistoryAdmin):
+    list_display = ["measure", "year", "old_date", "new_date", "requested_by", "created_at"]
+    search_fields = ["reason", "measure__text", "requested_by__username"]
+    list_select_related = ["measure", "requested_by"]
+
+
+@admin.register(ExtensionDecision)
+class ExtensionDecisionAdmin(HistoryAdmin):
+    list_display = ["request", "approved", "user", "created_at"]
+    list_filter = ["approved"]
+    list_select_related = ["request", "user"]

@@ -6,7 +6,7 @@ here. The whole import is one transaction: one bad row and nothing is written.
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tablib
@@ -204,8 +204,9 @@ def default_slug(file_name, title):
 
 
 def import_ledger(source, *, file_name=None, options=None, dry_run=False, user=None):
-    """Import one ledger file; returns an ``ImportReport`` or raises ``ImportFailed``."""
-    from .resources import MeasureResource
+    """Import one ledger file (xlsx, or the JSON export); returns an ``ImportReport`` or raises ``ImportFailed``."""
+    from .interchange import is_interchange, read_interchange
+    from .resources import MeasureResourceWithoutPreview
 
     options = options or ImportOptions()
     file_name = file_name or Path(str(source)).name
@@ -213,13 +214,19 @@ def import_ledger(source, *, file_name=None, options=None, dry_run=False, user=N
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as error:
         raise ImportFailed([f"{file_name}: 无法读取文件（{error.strerror}）"]) from error
+    from_json = is_interchange(data, file_name)
     try:
-        ledger = read_ledger(data, file_name=file_name, column_map=options.column_map)
+        if from_json:
+            ledger, slug = read_interchange(data, file_name=file_name)
+            options = replace(options, plan_slug=options.plan_slug or slug)
+        else:
+            ledger = read_ledger(data, file_name=file_name, column_map=options.column_map)
     except LedgerError as error:
         raise ImportFailed([str(error)]) from error
     dataset = ledger_dataset(ledger)
-    dataset.source = data
-    resource = MeasureResource(options=options)
+    if not from_json:  # the workbook is kept for write-back; a JSON file leaves it alone
+        dataset.source = data
+    resource = MeasureResourceWithoutPreview(options=options)
     result = resource.import_data(
         dataset,
         dry_run=dry_run,

@@ -6,6 +6,9 @@ Progress is one row per measure and year, and every change to it is appended to
 has progress below it is refused (``PROTECT``), so a report is never dropped silently.
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,7 +71,7 @@ class Section(models.Model):
     class Meta:
         verbose_name = _("部分")
         verbose_name_plural = _("部分")
-        ordering = ["plan", "order", "pk"]
+        ordering = ["plan_id", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "number"],
@@ -92,7 +95,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = _("重点任务")
         verbose_name_plural = _("重点任务")
-        ordering = ["section__plan", "section__order", "order", "number"]
+        ordering = ["section__plan_id", "section__order", "order", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["section", "number"],
@@ -212,7 +215,7 @@ class MeasureUnit(models.Model):
     class Meta:
         verbose_name = _("责任部门")
         verbose_name_plural = _("责任部门")
-        ordering = ["measure", "role", "order"]
+        ordering = ["measure_id", "role", "order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "department", "role"],
@@ -243,7 +246,7 @@ class Deadline(models.Model):
     class Meta:
         verbose_name = _("完成时限")
         verbose_name_plural = _("完成时限")
-        ordering = ["measure", "year"]
+        ordering = ["measure_id", "year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "year"],
@@ -266,11 +269,14 @@ class Milestone(models.Model):
     label = models.CharField(_("说明"), max_length=300, blank=True)
     span_start = models.PositiveSmallIntegerField(_("原文起点"), default=0)
     span_end = models.PositiveSmallIntegerField(_("原文终点"), default=0)
+    original_date = models.DateField(
+        _("原定日期"), null=True, blank=True, help_text=_("批准延期后，节点日期改为新日期，原定日期保存在此。")
+    )
 
     class Meta:
         verbose_name = _("节点")
         verbose_name_plural = _("节点")
-        ordering = ["deadline", "order"]
+        ordering = ["deadline_id", "order"]
         indexes = [
             # overdue and due-soon lists: milestones by date within a kind.
             models.Index(fields=["kind", "date"], name="milestone_kind_date"),
@@ -302,7 +308,7 @@ class Progress(models.Model):
     class Meta:
         verbose_name = _("完成情况")
         verbose_name_plural = _("完成情况")
-        ordering = ["measure", "year"]
+        ordering = ["measure_id", "year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "year"],
@@ -327,7 +333,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError(_("历史记录只能追加，不能删除。"))
 
 
-class ProgressEntry(models.Model):
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or deleted (history)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("历史记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("历史记录只能追加，不能删除。"))
+
+
+class ProgressEntry(AppendOnly):
     """One change to a measure's progress, kept forever (append-only history)."""
 
     progress = models.ForeignKey(Progress, verbose_name=_("完成情况"), on_delete=models.PROTECT, related_name="entries")
@@ -342,12 +365,10 @@ class ProgressEntry(models.Model):
     comment = models.CharField(_("备注"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("填报记录")
         verbose_name_plural = _("填报记录")
-        ordering = ["progress", "version"]
+        ordering = ["progress_id", "version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["progress", "version"],
@@ -359,10 +380,110 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"v{self.version} {self.get_status_display()}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("历史记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("历史记录只能追加，不能删除。"))
+def evidence_upload_to(evidence, filename):
+    """``evidence/<plan>/<measure>/<year>/<random><ext>``: never the uploader's file name."""
+    progress = evidence.progress
+    suffix = PurePath(filename).suffix.lower()
+    return f"evidence/{progress.measure.plan.slug}/{progress.measure_id}/{progress.year}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(AppendOnly):
+    """A file proving progress (佐证材料), checked by its content before it is stored."""
+
+    progress = models.ForeignKey(Progress, verbose_name=_("完成情况"), on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=300)
+    name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["progress_id", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewRecord(AppendOnly):
+    """One change of a report's review state: submitted, accepted or returned with a reason."""
+
+    progress = models.ForeignKey(Progress, verbose_name=_("完成情况"), on_delete=models.PROTECT, related_name="reviews")
+    version = models.PositiveIntegerField(_("所审版本"))
+    old_state = models.CharField(_("原状态"), max_length=20, choices=ReviewState.choices, blank=True)
+    new_state = models.CharField(_("新状态"), max_length=20, choices=ReviewState.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["progress_id", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_old_state_display()} → {self.get_new_state_display()}"
+
+
+class ExtensionRequest(AppendOnly):
+    """A request to move a milestone to a later date (延期申请); decided once by ``ExtensionDecision``.
+
+    The milestone may be replaced when its deadline phrase is imported again; the request keeps
+    the measure, year and dates, so the history survives.
+    """
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("工作措施"), on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("节点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="extension_requests",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    old_date = models.DateField(_("原日期"))
+    new_date = models.DateField(_("申请延至"))
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_date__gt=models.F("old_date")),
+                name="extension_moves_later",
+                violation_error_message=_("延期后的日期必须晚于原日期。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.old_date} → {self.new_date}"
+
+
+class ExtensionDecision(AppendOnly):
+    """A supervisor's answer to an extension request: approved (the milestone moves) or rejected."""
+
+    request = models.OneToOneField(
+        ExtensionRequest, verbose_name=_("延期申请"), on_delete=models.PROTECT, related_name="decision"
+    )
+    approved = models.BooleanField(_("批准"))
+    note = models.TextField(_("意见"), blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期审批")
+        verbose_name_plural = _("延期审批")
+
+    def __str__(self):
+        return str(_("批准") if self.approved else _("驳回"))

@@ -94,6 +94,7 @@ class MeasureResource(resources.ModelResource):
         self.measures = {
             (m.item.task.section.number, m.item.task.number, m.item.number, m.number): m for m in measures
         }
+        self.existing_ids = {m.pk for m in self.measures.values()}
         self.people = {(p.name, p.department_id): p for p in Person.objects.all()}
 
     def after_import(self, dataset, result, **kwargs):
@@ -173,7 +174,10 @@ class MeasureResource(resources.ModelResource):
             instance.unchanged = False
         else:
             instance.progress_writes = self.progress_writes(instance, progress)
-            instance.unchanged = not instance.progress_writes and self.current_state(instance) == wanted
+            current = self.current_state(instance)
+            instance.unchanged = not instance.progress_writes and ledger_data(current) == ledger_data(wanted)
+            if instance.unchanged and current != wanted:
+                self.move_cells(instance, wanted)
         instance.item = self.item_for(row)
         instance.number = row[columns.MEASURE_NUMBER]
         instance.text = wanted["text"]
@@ -186,19 +190,27 @@ class MeasureResource(resources.ModelResource):
         check(instance, exclude=["item"])
         instance.wanted = wanted
 
+    @staticmethod
+    def move_cells(measure, wanted):
+        """The same measure sits elsewhere in this workbook: follow it, without calling it a change."""
+        Measure.objects.filter(pk=measure.pk).update(
+            **{name: wanted[name] for name in WHERE_IN_THE_WORKBOOK}
+        )
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return not import_validation_errors and instance.unchanged
 
     def after_save_instance(self, instance, row, **kwargs):
         wanted = instance.wanted
-        self.store_units(instance, UnitRole.LEAD, wanted["lead_units"])
-        self.store_units(instance, UnitRole.RESPONSIBLE, wanted["responsible_units"])
+        new = instance.pk not in self.existing_ids
+        self.store_units(instance, UnitRole.LEAD, wanted["lead_units"], new=new)
+        self.store_units(instance, UnitRole.RESPONSIBLE, wanted["responsible_units"], new=new)
         by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
         store_deadlines(instance, by_year)
         for year, (text, milestones, _covers_plan) in sorted(by_year.items()):
             if any(m.kind == "unparsed" for m in milestones):
                 self.flagged.append(f"第 {row[columns.SOURCE_ROW]} 行 {year} 年完成时限「{text}」")
-        self.store_progress(instance, instance.progress_writes, kwargs.get("user"))
+        self.store_progress(instance, instance.progress_writes, kwargs.get("user"), new=new)
 
     # -- what a row asks for, and what is stored ---------------------------------------
 
@@ -334,19 +346,21 @@ class MeasureResource(resources.ModelResource):
             self.departments[name] = department
         return self.departments[name]
 
-    def store_units(self, measure, role, names):
+    def store_units(self, measure, role, names, *, new):
         wanted = [self.department(name) for name in names]
-        current = [u for u in measure.units.all() if u.role == role]
-        if [u.department_id for u in current] == [d.pk for d in wanted]:
-            return
-        measure.units.filter(role=role).delete()
+        if not new:
+            current = [u for u in measure.units.all() if u.role == role]
+            if [u.department_id for u in current] == [d.pk for d in wanted]:
+                return
+            measure.units.filter(role=role).delete()
         MeasureUnit.objects.bulk_create(
             MeasureUnit(measure=measure, department=d, role=role, order=i) for i, d in enumerate(wanted)
         )
 
-    def store_progress(self, measure, writes, user):
+    def store_progress(self, measure, writes, user, *, new):
+        stored = {} if new else {p.year: p for p in measure.progress.all()}
         for year, (status, note) in sorted(writes.items()):
-            progress = measure.progress.filter(year=year).first()
+            progress = stored.get(year)
             record_progress(
                 measure,
                 year,
@@ -376,6 +390,21 @@ class MeasureResource(resources.ModelResource):
                 for message in messages:
                     lines.append(f"{where}, 第 {source_row} 行, 列「{column}」: {message}")
         return lines
+
+
+#: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
+WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
+
+
+def ledger_data(state):
+    return {name: value for name, value in state.items() if name not in WHERE_IN_THE_WORKBOOK}
+
+
+class MeasureResourceWithoutPreview(MeasureResource):
+    """The same import without the per-row before/after diff that only the admin's preview shows."""
+
+    class Meta(MeasureResource.Meta):
+        skip_diff = True
 
 
 def upsert(cache, key, new, values, field_columns):

@@ -88,8 +88,16 @@ def as_row(milestone):
 
 
 def milestone_rows(deadline):
+    """The stored milestones as the parser would give them: an approved extension's moved
+    date compares as its original date, so reading the same phrase again keeps the extension."""
     return [
-        {"date": m.date, "kind": m.kind, "label": m.label, "span_start": m.span_start, "span_end": m.span_end}
+        {
+            "date": m.original_date or m.date,
+            "kind": m.kind,
+            "label": m.label,
+            "span_start": m.span_start,
+            "span_end": m.span_end,
+        }
         for m in deadline.milestones.all()
     ]
 

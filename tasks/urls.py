@@ -1,11 +1,22 @@
 from django.urls import path
 
-from .views import dashboard
+from .views import dashboard, exports, measures, review
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("overdue/", dashboard.overdue, name="overdue"),
     path("due-soon/", dashboard.due_soon, name="due_soon"),
     path("measures/", dashboard.measure_list, name="measure_list"),
+    path("measures/export/", dashboard.measure_export, name="measure_export"),
     path("departments/<int:pk>/", dashboard.department_detail, name="department_detail"),
+    path("plans/<str:slug>/export/", exports.plan_export, name="plan_export"),
+    path("plans/<str:slug>/writeback/", exports.plan_writeback, name="plan_writeback"),
+    path("my/", measures.my_measures, name="my_measures"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/progress/<int:year>/", measures.report, name="report_progress"),
+    path("measures/<int:pk>/progress/<int:year>/review/", review.review, name="review_report"),
+    path("measures/<int:pk>/extensions/", review.ask_extension, name="request_extension"),
+    path("extensions/<int:pk>/decision/", review.decide, name="decide_extension"),
+    path("evidence/<int:pk>/", measures.evidence_file, name="evidence_file"),
+    path("review/", review.queue, name="review_queue"),
 ]

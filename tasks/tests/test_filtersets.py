@@ -1,7 +1,10 @@
 """The measure list's filters, one by one, on the real ledgers."""
 
+import csv
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from departments.roles import STAFF, create_account
@@ -138,3 +141,20 @@ def test_the_list_page_keeps_filters_in_the_url_and_paginates(both, client):
     assert "department=%E6%94%BF" in response.content.decode()
     second = client.get("/measures/", {"plan": "anshan", "department": "政策法规科", "page": 2})
     assert len(second.context["page"].object_list) == 12
+
+
+def test_the_current_view_exports_to_xlsx_and_csv(both, client):
+    create_account("clerk", STAFF, departments=["机关党总支"], password="pw")
+    client.login(username="clerk", password="pw")
+    params = {"plan": "anshan", "year": 2024, "as_of": "2024-12-01", "status": "done"}
+    listed = client.get("/measures/", params).context["page"].paginator.count
+    assert 0 < listed < 9
+    csv_text = client.get("/measures/export/", {**params, "format": "csv"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert len(rows) == 1 + listed
+    assert all("机关党总支" in ",".join(row) for row in rows[1:])
+    response = client.get("/measures/export/", {**params, "format": "xlsx"})
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1 + listed
+    assert client.get("/measures/export/", {**params, "format": "pdf"}).status_code == 400

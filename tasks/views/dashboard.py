@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 
 from departments.models import Department
@@ -10,6 +10,7 @@ from departments.models import Department
 from ..access import department_ids, sees_everything, visible_measures
 from ..dashboard import Scope, ScopeError, breakdowns, milestone_list, summary, trend
 from ..filtersets import MeasureFilter
+from ..flat_export import flat_export
 from ..models import Measure, Plan
 from ..standing import figures
 
@@ -84,11 +85,16 @@ def milestone_page(request, *, due_soon):
     )
 
 
+def filtered_measures(request):
+    """The measures the user may see, filtered by the URL."""
+    measures = visible_measures(request.user, Measure.objects.all())
+    return MeasureFilter(request.GET or None, queryset=measures, request=request)
+
+
 @login_required
 def measure_list(request):
     """All measures the user may see, filtered by the URL, paginated."""
-    measures = visible_measures(request.user, Measure.objects.all())
-    filterset = MeasureFilter(request.GET or None, queryset=measures, request=request)
+    filterset = filtered_measures(request)
     rows = filterset.qs.select_related("item__task__section__plan", "person").prefetch_related(
         "units__department"
     ).order_by("item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number")
@@ -96,8 +102,34 @@ def measure_list(request):
     return render(
         request,
         "tasks/measure_list.html",
-        {"filter": filterset, "page": page, "params": params, "year": filterset.standing_year},
+        {
+            "filter": filterset,
+            "page": page,
+            "params": params,
+            "year": filterset.standing_year,
+            "export_formats": EXPORT_FORMATS,
+        },
     )
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+@login_required
+def measure_export(request):
+    """The measure list as it is filtered now, as xlsx or csv (``format=``)."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}")
+    filterset = filtered_measures(request)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(str(filterset.errors))
+    data, content_type, filename = flat_export(
+        filterset.qs, fmt, year=filterset.standing_year, as_of=filterset.as_of_date
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @scoped

@@ -5,7 +5,7 @@ from tasks.importing import ImportFailed, ImportOptions, import_ledger, parse_co
 
 class Command(BaseCommand):
     help = (
-        "Import a ledger .xlsx. The ledger sheet, its header row and the meaning of each column are "
+        "Import a ledger .xlsx, or the JSON export of export_ledger (chosen by extension or content). The ledger sheet, its header row and the meaning of each column are "
         "found by the column names. Importing the same file again changes nothing; an edited file "
         "updates what changed and keeps progress entered in the app. Any error names the file, sheet, "
         "row and column, exits non-zero and writes nothing."

@@ -1,0 +1,34 @@
+"""API representations: measures as interchange objects, and a progress report."""
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from ..choices import ProgressStatus
+from ..interchange import to_interchange
+
+
+class MeasureSerializer(serializers.BaseSerializer):
+    """A measure as the JSON interchange object of DESIGN.md (``tasks.interchange``)."""
+
+    def to_representation(self, measure):
+        return to_interchange(measure)
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    """A report for one year; ``version`` is the one last read (leave it out only for a year never reported)."""
+
+    year = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ProgressStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    done_on = serializers.DateField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+
+    def validate_year(self, year):
+        if year not in self.context["measure"].plan.years:
+            raise serializers.ValidationError(_("%(year)s 年不在本台账的年度范围内。") % {"year": year})
+        return year
+
+    def validate(self, data):
+        if data["status"] != ProgressStatus.DONE:
+            data["done_on"] = None
+        return data

@@ -1,0 +1,72 @@
+"""``/api/measures/``: the measures a user may see, as interchange objects, and progress reports.
+
+Same rules as the pages (``tasks.access``): a measure the user cannot see is 404, a report by
+someone who may not report is 403, and a report against an old version is 409.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from ..access import can_report, visible_measures
+from ..choices import ProgressSource, ProgressStatus
+from ..filtersets import MeasureFilter
+from ..interchange import interchange_queryset, to_interchange
+from ..models import Measure
+from ..reporting import ReportConflict, ReportRefused, report_progress
+from .serializers import MeasureSerializer, ProgressReportSerializer
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Measures in the interchange format (see DESIGN.md), filtered like the measure list."""
+
+    serializer_class = MeasureSerializer
+    filterset_class = MeasureFilter
+
+    def get_queryset(self):
+        return interchange_queryset(visible_measures(self.request.user, Measure.objects.all()))
+
+    @extend_schema(
+        request=ProgressReportSerializer,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="the measure after the report"),
+            400: OpenApiResponse(description="invalid report, or a rule of the plan (evidence) refuses it"),
+            403: OpenApiResponse(description="the user may see the measure but not report on it"),
+            404: OpenApiResponse(description="no such measure, or the user may not see it"),
+            409: OpenApiResponse(description="the report changed since `version`; read it again"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """Report progress for one year: send back the ``version`` read from ``progress``."""
+        measure = self.get_object()
+        if not can_report(request.user, measure):
+            raise PermissionDenied(_("您不能填报该措施的进展。"))
+        report = ProgressReportSerializer(data=request.data, context={"measure": measure})
+        report.is_valid(raise_exception=True)
+        data = report.validated_data
+        done_on = data["done_on"] or (timezone.localdate() if data["status"] == ProgressStatus.DONE else None)
+        try:
+            report_progress(
+                measure,
+                data["year"],
+                user=request.user,
+                status=data["status"],
+                note=data["note"],
+                done_on=done_on,
+                expected_version=data["version"],
+                source=ProgressSource.API,
+            )
+        except ReportConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "version": conflict.progress.version}, status=status.HTTP_409_CONFLICT
+            )
+        except ReportRefused as refused:
+            raise ValidationError({"detail": str(refused)}) from None
+        return Response(to_interchange(interchange_queryset(Measure.objects.filter(pk=measure.pk)).get()))

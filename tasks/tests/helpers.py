@@ -1,0 +1,45 @@
+"""Accounts, logged-in clients and small evidence files for the progress, review and API tests."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from departments.roles import create_account
+from tasks.models import Measure
+
+PASSWORD = "a-long-test-password"
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+def login(username, role, departments=(), *, csrf=False):
+    """A test client logged in as a new account with ``role`` (and ``departments`` for staff)."""
+    create_account(username, role, departments=departments, password=PASSWORD)
+    client = Client(enforce_csrf_checks=csrf)
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def measures_of(department):
+    return Measure.objects.filter(units__department__name=department).order_by("pk")
+
+
+def office_zip(*parts):
+    """A zip holding ``parts`` (names), like a .docx/.xlsx/.pptx does."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for part in parts:
+            archive.writestr(part, "<xml/>")
+    return buffer.getvalue()
+
+
+def docx_bytes():
+    return office_zip("[Content_Types].xml", "word/document.xml")
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)

@@ -1,0 +1,234 @@
+"""我的任务, the measure page and progress reports, on the real Anshan and Guangyuan ledgers."""
+
+import pytest
+
+from departments.roles import STAFF, SUPERVISOR
+from tasks.choices import ProgressStatus, ReviewState
+from tasks.models import Evidence, Plan, Progress, ProgressEntry
+from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def fagui(anshan):
+    return login("fagui", STAFF, ["政策法规科"])
+
+
+@pytest.fixture
+def measure(anshan):
+    """A 政策法规科 measure of Anshan; 2025 has no report yet."""
+    return measures_of("政策法规科").first()
+
+
+def post_report(client, measure, year, *, version="", headers=None, **fields):
+    data = {f"{year}-{name}": value for name, value in fields.items()}
+    data[f"{year}-version"] = version
+    return client.post(f"/measures/{measure.pk}/progress/{year}/", data, headers=headers or {})
+
+
+# -- 我的任务 ---------------------------------------------------------------------------
+
+
+def test_my_measures_lists_every_measure_of_the_department_grouped_by_plan_and_section(fagui):
+    response = fagui.get("/my/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert len(response.context["work"].measures) == 62
+    assert "我的任务" in page
+    assert Plan.objects.get(slug="anshan").title in page
+    for section in {m.item.task.section for m in measures_of("政策法规科")}:
+        assert section.title in page
+    civil_defence_only = measures_of("人防管理科").exclude(units__department__name="政策法规科").first()
+    assert f'href="/measures/{civil_defence_only.pk}/"' not in page
+
+
+def test_my_measures_show_this_years_deadline_and_a_signal(fagui):
+    page = fagui.get("/my/").content.decode()
+    measure = measures_of("政策法规科").first()
+    deadline_2024 = measure.deadlines.get(year=2024)
+    assert deadline_2024.text in page
+    assert 'class="badge done"' in page
+    assert 'class="badge overdue"' in page
+
+
+def test_guangyuan_lead_unit_sees_its_measures(guangyuan):
+    client = login("sifaju", STAFF, ["市司法局"])
+    response = client.get("/my/")
+    assert response.status_code == 200
+    assert len(response.context["work"].measures) == measures_of("市司法局").count() == 35
+
+
+def test_a_supervisor_without_department_gets_an_empty_list_and_the_review_link(anshan):
+    client = login("chief", SUPERVISOR)
+    page = client.get("/my/").content.decode()
+    assert "您所在的部门目前没有需要填报的工作措施。" in page
+    assert 'href="/review/"' in page
+
+
+def test_my_measures_costs_the_same_queries_for_62_measures_as_for_5(anshan, django_assert_max_num_queries):
+    many = login("fagui", STAFF, ["政策法规科"])
+    few = login("renfang", STAFF, ["人防管理科"])
+    with django_assert_max_num_queries(10):
+        assert len(many.get("/my/").context["work"].measures) == 62
+    with django_assert_max_num_queries(10):
+        assert len(few.get("/my/").context["work"].measures) == 5
+
+
+# -- the measure page ---------------------------------------------------------------------
+
+
+def test_the_measure_page_shows_the_whole_context_every_year_and_the_history(fagui, measure):
+    response = fagui.get(f"/measures/{measure.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    item = measure.item
+    for text in (item.task.section.plan.title, item.task.section.title, item.task.title, item.text[:30], measure.text[:30]):
+        assert text in page
+    for deadline in measure.deadlines.all():
+        assert deadline.text in page
+        for milestone in deadline.milestones.exclude(date=None):
+            assert milestone.date.isoformat() in page
+    for year in (2023, 2024, 2025):
+        assert f'id="year-{year}"' in page
+    assert "填报（台账导入）" in page
+    assert len(response.context["history"]) == ProgressEntry.objects.filter(progress__measure=measure).count()
+
+
+def test_the_measure_page_costs_a_fixed_number_of_queries(fagui, measure, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
+
+
+def test_the_report_form_works_without_javascript(fagui, measure):
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert f'action="/measures/{measure.pk}/progress/2025/"' in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "保存进展" in page
+    assert "/static/vendor/htmx.min.js" in page
+    assert "https://" not in page.split("<main>")[1]
+
+
+# -- reporting progress ---------------------------------------------------------------------
+
+
+def test_staff_report_progress_and_the_history_keeps_it(fagui, measure):
+    response = post_report(fagui, measure, 2025, status="in_progress", note="已制定年度培训计划", done_on="")
+    assert response.status_code == 302
+    assert response["Location"] == f"/measures/{measure.pk}/#year-2025"
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.status, progress.note, progress.version, progress.updated_by.username) == (
+        ProgressStatus.IN_PROGRESS, "已制定年度培训计划", 1, "fagui",
+    )
+    entry = progress.entries.get()
+    assert (entry.user.username, entry.source, entry.note) == ("fagui", "web", "已制定年度培训计划")
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert "已制定年度培训计划" in page
+    assert "进行中" in page
+
+
+def test_done_goes_to_review_with_the_date_done(fagui, measure):
+    post_report(fagui, measure, 2025, status="done", note="培训已完成", done_on="2025-06-20")
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.status, progress.done_on.isoformat(), progress.review) == ("done", "2025-06-20", ReviewState.PENDING)
+    assert "待审核" in fagui.get(f"/measures/{measure.pk}/").content.decode()
+
+
+def test_evidence_is_stored_through_the_storage_and_downloadable(fagui, measure, media):
+    response = fagui.post(
+        f"/measures/{measure.pk}/progress/2025/",
+        {"2025-status": "in_progress", "2025-note": "见附件", "2025-version": "", "2025-evidence": [
+            upload("培训签到表.pdf", PDF_BYTES), upload("通知.pdf", PDF_BYTES)
+        ]},
+    )
+    assert response.status_code == 302
+    evidence = list(Evidence.objects.filter(progress__measure=measure, progress__year=2025).order_by("name"))
+    assert [e.name for e in evidence] == ["培训签到表.pdf", "通知.pdf"]
+    stored = media / evidence[0].file.name
+    assert stored.read_bytes() == PDF_BYTES
+    assert evidence[0].file.name.startswith(f"evidence/anshan/{measure.pk}/2025/")
+    download = fagui.get(f"/evidence/{evidence[0].pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    assert "培训签到表.pdf" in fagui.get(f"/measures/{measure.pk}/").content.decode()
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_saved(fagui, measure, media):
+    response = fagui.post(
+        f"/measures/{measure.pk}/progress/2025/",
+        {"2025-status": "done", "2025-note": "", "2025-version": "", "2025-evidence": upload("佐证.pdf", EXE_BYTES)},
+    )
+    assert response.status_code == 400
+    assert "佐证.pdf" in response.content.decode()
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+    assert not (media / "evidence").exists()
+
+
+def test_a_plan_that_requires_evidence_refuses_done_without_it(fagui, measure):
+    Plan.objects.filter(slug="anshan").update(requires_evidence=True)
+    response = post_report(fagui, measure, 2025, status="done", note="已完成")
+    assert response.status_code == 400
+    assert "本台账要求完成时附佐证材料" in response.content.decode()
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+    response = fagui.post(
+        f"/measures/{measure.pk}/progress/2025/",
+        {"2025-status": "done", "2025-note": "已完成", "2025-version": "", "2025-evidence": upload("总结.pdf", PDF_BYTES)},
+    )
+    assert response.status_code == 302
+    assert Progress.objects.get(measure=measure, year=2025).status == ProgressStatus.DONE
+
+
+# -- lost updates ------------------------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_edits_is_refused_with_who_and_when(anshan, measure):
+    first = login("fagui", STAFF, ["政策法规科"])
+    second = login("yin", STAFF, ["政策法规科"])
+    post_report(first, measure, 2025, status="in_progress", note="第一稿")
+    # both open the page at version 1
+    assert first.get(f"/measures/{measure.pk}/").context["years"][2].form.initial["version"] == 1
+    assert post_report(first, measure, 2025, version=1, status="in_progress", note="第一人修改").status_code == 302
+    response = post_report(second, measure, 2025, version=1, status="done", note="第二人修改")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "该年度完成情况已由 fagui 于" in page
+    assert "请刷新页面后重新填报" in page
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.note, progress.version) == ("第一人修改", 2)
+
+
+def test_a_report_without_version_to_a_year_already_reported_is_a_conflict(fagui, measure):
+    reported = Progress.objects.get(measure=measure, year=2023)
+    response = post_report(fagui, measure, 2023, status="in_progress", note="覆盖")
+    assert response.status_code == 409
+    assert Progress.objects.get(pk=reported.pk).version == reported.version
+
+
+# -- htmx --------------------------------------------------------------------------------------
+
+
+def test_htmx_saves_a_status_inline_and_gets_the_year_back(fagui, measure):
+    response = post_report(fagui, measure, 2025, status="in_progress", note="", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.startswith('<section class="year card') and "<html" not in page
+    assert 'id="year-2025"' in page
+    assert "已保存（版本 1）" in page
+    assert 'name="2025-version" value="1"' in page
+
+
+def test_htmx_conflict_returns_the_year_with_the_message(fagui, measure):
+    post_report(fagui, measure, 2025, status="in_progress", note="")
+    response = post_report(fagui, measure, 2025, version=0, status="done", note="", headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "请刷新页面后重新填报" in response.content.decode()
+
+
+def test_a_year_outside_the_plan_is_not_found(fagui, measure):
+    assert post_report(fagui, measure, 2030, status="in_progress", note="").status_code == 404

@@ -1,0 +1,73 @@
+"""Downloads of a plan: the ledger (xlsx in its own layout, csv, json) and the write-back workbook.
+
+Staff get only their departments' measures (``visible_measures``), in every format; the
+write-back workbook holds every department's rows, so it is for supervisors and admins.
+"""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from tasks.access import sees_everything, user_role, visible_measures
+from tasks.exporting import XLSX_TYPE, export_filename, export_ledger
+from tasks.flat_export import flat_export
+from tasks.interchange import plan_json
+from tasks.models import Measure, Plan
+from tasks.writeback import NoSourceFile, write_back
+
+FORMATS = ("xlsx", "csv", "json")
+
+
+@require_GET
+@login_required
+def plan_export(request, slug):
+    """``?format=xlsx|csv|json&year=``: the ledger layout, the flat list, or the interchange document."""
+    if user_role(request.user) is None:
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404(f"unknown format {fmt!r}")
+    year = requested_year(request, plan)
+    measures = visible_measures(request.user, Measure.objects.filter(item__task__section__plan=plan))
+    if fmt == "xlsx":
+        data, content_type = export_ledger(plan, measures=measures, year=year), XLSX_TYPE
+    elif fmt == "csv":
+        data, content_type, _name = flat_export(measures, "csv", year=year)
+    else:
+        data, content_type = plan_json(plan, measures), "application/json"
+    return download(data, content_type, export_filename(plan, year or plan.reporting_year or plan.start_year, fmt))
+
+
+@require_GET
+@login_required
+def plan_writeback(request, slug):
+    """The workbook the plan was imported from, status cells filled in; 404 when there is none."""
+    if not sees_everything(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    year = requested_year(request, plan)
+    try:
+        data = write_back(plan, year=year)
+    except NoSourceFile as error:
+        raise Http404("this plan was not imported from a workbook") from error
+    return download(data, XLSX_TYPE, f"{plan.slug}-回填.xlsx")
+
+
+def requested_year(request, plan):
+    text = request.GET.get("year", "")
+    if not text:
+        return None
+    if not text.isdigit() or int(text) not in plan.years:
+        raise Http404(f"{text} is not a year of this plan")
+    return int(text)
+
+
+def download(data, content_type, filename):
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

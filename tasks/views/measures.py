@@ -1,0 +1,183 @@
+"""Pages of staff work: 我的任务, the measure page, the progress report and evidence downloads."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..access import can_report, can_request_extension, can_review, visible_measures
+from ..choices import ProgressSource, ReviewState
+from ..models import Evidence, Measure, Progress
+from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
+from ..reporting import ReportConflict, ReportRefused, measure_history, report_progress, worklist
+from ..review import pending_requests
+from ..standing import DATED_KINDS, with_standing
+
+
+@require_GET
+@login_required
+def my_measures(request):
+    """The measures of the user's departments, grouped by plan and section, returned reports on top."""
+    context = {"work": worklist(request.user, as_of=timezone.localdate()), "may_review": can_review(request.user)}
+    return render(request, "tasks/my_measures.html", context)
+
+
+def visible_measure_or_404(user, pk):
+    """The measure with its context and standing today, or 404 when the user may not see it."""
+    measures = (
+        visible_measures(user, Measure.objects.all())
+        .select_related("item__task__section__plan", "person")
+        .prefetch_related("units__department")
+    )
+    return get_object_or_404(with_standing(measures, as_of=timezone.localdate()), pk=pk)
+
+
+@dataclass
+class YearSection:
+    """Everything the measure page shows for one plan year, with the forms the user may use."""
+
+    year: int
+    deadline: object
+    progress: object
+    evidence: list
+    form: object = None
+    review_form: object = None
+
+    @property
+    def returned(self):
+        return self.progress is not None and self.progress.review == ReviewState.RETURNED
+
+
+def year_sections(measure, user, *, bound=None):
+    """One ``YearSection`` per plan year; ``bound`` replaces the report form of its year."""
+    deadlines = {d.year: d for d in measure.deadlines.prefetch_related("milestones")}
+    progress = {
+        p.year: p for p in Progress.objects.filter(measure=measure).select_related("updated_by").prefetch_related("evidence")
+    }
+    pending = {}
+    for request in pending_requests().filter(measure=measure).select_related("requested_by"):
+        pending.setdefault(request.milestone_id, []).append(request)
+    for deadline in deadlines.values():
+        for milestone in deadline.milestones.all():
+            milestone.pending_requests = pending.get(milestone.pk, [])
+    reporter, reviewer = can_report(user, measure), can_review(user)
+    sections = []
+    for year in measure.plan.years:
+        row = YearSection(
+            year=year,
+            deadline=deadlines.get(year),
+            progress=progress.get(year),
+            evidence=list(progress[year].evidence.all()) if year in progress else [],
+        )
+        if reporter:
+            row.form = bound if bound is not None and bound.prefix == str(year) else ProgressForm.for_progress(
+                row.progress, prefix=str(year)
+            )
+        if reviewer and row.progress is not None and row.progress.review == ReviewState.PENDING:
+            row.review_form = ReviewForm(initial={"decision": "accept", "version": row.progress.version})
+        sections.append(row)
+    return sections
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_context(request, measure):
+    """What every part of the measure page needs to decide which forms to show."""
+    return {
+        "measure": measure,
+        "dated_kinds": DATED_KINDS,
+        "may_extend": can_request_extension(request.user, measure),
+        "may_review": can_review(request.user),
+        "extension_form": ExtensionRequestForm(),
+        "decision_form": ExtensionDecisionForm(),
+    }
+
+
+def detail_context(request, measure, *, bound=None):
+    return {
+        **form_context(request, measure),
+        "plan": measure.plan,
+        "years": year_sections(measure, request.user, bound=bound),
+        "history": measure_history(measure),
+    }
+
+
+@require_GET
+@login_required
+def measure_detail(request, pk):
+    """Plan → section → task → item → measure, every year's deadline and progress, and the history."""
+    measure = visible_measure_or_404(request.user, pk)
+    return render(request, "tasks/measure_detail.html", detail_context(request, measure))
+
+
+@require_POST
+@login_required
+def report(request, pk, year):
+    """Save a year's report. Invalid → 400, conflicting version → 409, both with the form and its errors.
+
+    An htmx request gets the year's section back; a plain form post is redirected to the measure page.
+    """
+    measure = visible_measure_or_404(request.user, pk)
+    if not can_report(request.user, measure):
+        raise PermissionDenied(_("您不能填报该措施的进展。"))
+    if year not in measure.plan.years:
+        raise Http404
+    form = ProgressForm(request.POST, request.FILES, prefix=str(year))
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            report_progress(
+                measure,
+                year,
+                user=request.user,
+                status=data["status"],
+                note=data["note"],
+                done_on=data["done_on"],
+                expected_version=data["version"],
+                files=data["evidence"],
+                source=ProgressSource.WEB,
+            )
+        except ReportConflict as conflict:
+            form.add_error(None, str(conflict))
+            status = 409
+        except ReportRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            if not is_htmx(request):
+                messages.success(request, _("%(year)s 年度进展已保存。") % {"year": year})
+                return redirect(reverse("measure_detail", args=[measure.pk]) + f"#year-{year}")
+            form = None
+            status = 200
+    return render_year(request, measure, year, form, status)
+
+
+def render_year(request, measure, year, form, status):
+    """The year's section alone for htmx, or the whole measure page."""
+    if is_htmx(request):
+        row = next((s for s in year_sections(measure, request.user, bound=form) if s.year == year), None)
+        if row is None:
+            raise Http404
+        context = {**form_context(request, measure), "row": row, "saved": form is None}
+        return render(request, "tasks/_year_section.html", context, status=status)
+    return render(request, "tasks/measure_detail.html", detail_context(request, measure, bound=form), status=status)
+
+
+@require_GET
+@login_required
+def evidence_file(request, pk):
+    """Download an evidence file; only for people who may see its measure."""
+    evidence = get_object_or_404(Evidence.objects.select_related("progress"), pk=pk)
+    visible_measure_or_404(request.user, evidence.progress.measure_id)
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=evidence.content_type
+    )
