@@ -1,14 +1,18 @@
 """Review of done reports and deadline extensions, through the pages, on the real ledgers."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from departments.roles import ADMIN, STAFF, SUPERVISOR
 from tasks.choices import ProgressStatus, ReviewState, Signal
+from tasks.importing import ImportOptions, import_ledger
 from tasks.models import ExtensionDecision, ExtensionRequest, Milestone, Progress, ReviewRecord
 from tasks.standing import with_standing
+from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import login, measures_of
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +221,18 @@ def test_the_admin_shows_history_but_cannot_change_or_delete_it(fagui, chief, me
     assert admin.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin.get(f"{base}add/").status_code == 403
     assert model.objects.filter(pk=record.pk).exists()
+
+
+def test_an_approved_extension_survives_importing_the_ledger_again_and_reparsing(fagui, chief, measure):
+    milestone = dated_milestone(measure, 2025)
+    old_date = milestone.date
+    new_date = old_date + datetime.timedelta(days=45)
+    ask(fagui, measure, milestone, new_date.isoformat())
+    chief.post(f"/extensions/{ExtensionRequest.objects.get().pk}/decision/", {"decision": "approve", "note": "同意"})
+
+    report = import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    call_command("reparse_deadlines", stdout=io.StringIO())
+
+    assert report.counts["skip"] == 75
+    moved = Milestone.objects.get(deadline__measure=measure, deadline__year=2025, original_date=old_date)
+    assert moved.date == new_date
