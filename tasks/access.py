@@ -60,7 +60,3 @@ def own_measures(user, queryset=None):
     own = MeasureUnit.objects.filter(department__memberships__user=user).values("measure_id")
     return queryset.filter(pk__in=own)
 
-
-def can_request_extension(user, measure):
-    """Whoever may report a measure's progress may ask for more time."""
-    return can_report(user, measure)

@@ -54,7 +54,7 @@ def test_staff_get_404_for_another_departments_measure(fagui, other):
 
 
 def test_staff_cannot_report_on_another_departments_measure(fagui, other):
-    assert fagui.post(f"/measures/{other.pk}/progress/2025/", report_form(2025)).status_code == 404
+    assert fagui.post(f"/measures/{other.pk}/progress/2025/", report_form(2025)).status_code == 403
     assert not Progress.objects.filter(measure=other, year=2025).exists()
 
 
@@ -63,7 +63,7 @@ def test_staff_cannot_ask_an_extension_for_another_departments_measure(fagui, ot
     response = fagui.post(
         f"/measures/{other.pk}/extensions/", {"milestone": milestone.pk, "new_date": "2027-01-01", "reason": "x"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not ExtensionRequest.objects.exists()
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import can_report, can_request_extension, can_review, visible_measures
+from ..access import can_report, can_review, visible_measures
 from ..choices import ProgressSource, ReviewState
 from ..models import Evidence, Measure, Progress
 from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
@@ -29,14 +29,22 @@ def my_measures(request):
     return render(request, "tasks/my_measures.html", context)
 
 
+def measure_with_standing(measures, pk):
+    measures = measures.select_related("item__task__section__plan", "person").prefetch_related("units__department")
+    return get_object_or_404(with_standing(measures, as_of=timezone.localdate()), pk=pk)
+
+
 def visible_measure_or_404(user, pk):
     """The measure with its context and standing today, or 404 when the user may not see it."""
-    measures = (
-        visible_measures(user, Measure.objects.all())
-        .select_related("item__task__section__plan", "person")
-        .prefetch_related("units__department")
-    )
-    return get_object_or_404(with_standing(measures, as_of=timezone.localdate()), pk=pk)
+    return measure_with_standing(visible_measures(user, Measure.objects.all()), pk)
+
+
+def reportable_measure_or_403(user, pk):
+    """The measure a change is posted to: 404 if there is none, 403 if the user may not report on it."""
+    measure = measure_with_standing(Measure.objects.all(), pk)
+    if not can_report(user, measure):
+        raise PermissionDenied(_("您不能填报该措施的进展。"))
+    return measure
 
 
 @dataclass
@@ -95,7 +103,7 @@ def form_context(request, measure):
     return {
         "measure": measure,
         "dated_kinds": DATED_KINDS,
-        "may_extend": can_request_extension(request.user, measure),
+        "may_extend": can_report(request.user, measure),
         "may_review": can_review(request.user),
         "extension_form": ExtensionRequestForm(),
         "decision_form": ExtensionDecisionForm(),
@@ -126,9 +134,7 @@ def report(request, pk, year):
 
     An htmx request gets the year's section back; a plain form post is redirected to the measure page.
     """
-    measure = visible_measure_or_404(request.user, pk)
-    if not can_report(request.user, measure):
-        raise PermissionDenied(_("您不能填报该措施的进展。"))
+    measure = reportable_measure_or_403(request.user, pk)
     if year not in measure.plan.years:
         raise Http404
     form = ProgressForm(request.POST, request.FILES, prefix=str(year))

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import can_request_extension, can_review, visible_measures
+from ..access import can_review, visible_measures
 from ..choices import ReviewState
 from ..models import ExtensionRequest, Measure, Milestone, Progress
 from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
 from ..reporting import ReportConflict
 from ..review import ReviewRefused, decide_extension, pending_requests, request_extension, review_report
-from .measures import visible_measure_or_404
+from .measures import reportable_measure_or_403, visible_measure_or_404
 
 
 def back_to(measure, year=None):
@@ -62,9 +62,7 @@ def review(request, pk, year):
 @login_required
 def ask_extension(request, pk):
     """Staff ask to move one of the measure's dated milestones to a later date."""
-    measure = visible_measure_or_404(request.user, pk)
-    if not can_request_extension(request.user, measure):
-        raise PermissionDenied(_("您不能为该措施申请延期。"))
+    measure = reportable_measure_or_403(request.user, pk)
     form = ExtensionRequestForm(request.POST)
     if not form.is_valid():
         return refuse_or_reload(request, measure, form_errors(form))
