@@ -6,6 +6,7 @@ then work on that standing.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
 from .standing import DEFAULT_SOON_DAYS, with_standing
+
+def yes_no_select():
+    """Yes / no / either, as a select whose empty choice reads "either" instead of Django's "unknown"."""
+    return forms.Select(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
+
 
 SOON_DAY_CHOICES = [("7", _("7天")), ("30", _("30天")), ("90", _("90天"))]
 
@@ -40,10 +46,10 @@ class MeasureFilter(django_filters.FilterSet):
     person = django_filters.CharFilter(label=_("负责人"), field_name="person__name")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ProgressStatus.choices)
     signal = django_filters.ChoiceFilter(label=_("提示"), choices=Signal.choices)
-    overdue = django_filters.BooleanFilter(label=_("逾期"), field_name="is_overdue")
-    due_soon = django_filters.BooleanFilter(label=_("即将到期"), field_name="is_due_soon")
+    overdue = django_filters.BooleanFilter(label=_("逾期"), field_name="is_overdue", widget=yes_no_select())
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), field_name="is_due_soon", widget=yes_no_select())
     review = django_filters.ChoiceFilter(label=_("审核"), choices=ReviewState.choices[1:])
-    needs_review = django_filters.BooleanFilter(label=_("时限需人工核对"), method="filter_needs_review")
+    needs_review = django_filters.BooleanFilter(label=_("时限需人工核对"), method="filter_needs_review", widget=yes_no_select())
     kind = django_filters.ChoiceFilter(label=_("时限类型"), choices=MilestoneKind.choices, method="filter_kind")
     due_from = django_filters.DateFilter(label=_("节点日期自"), method="filter_due_from")
     due_to = django_filters.DateFilter(label=_("节点日期至"), method="filter_due_to")

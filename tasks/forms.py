@@ -1,10 +1,14 @@
 """Forms of the admin's ledger import: what the person importing says that the file does not."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from .importing import ImportOptions, parse_column_map, parse_years
+from .sheets import LedgerError
+from .workbook_guard import OLE_SIGNATURE, check_signature
 
 
 #: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year).
@@ -22,11 +26,13 @@ class LedgerOptionsMixin(forms.Form):
     years = forms.CharField(
         label=_("方案年度"), required=False, help_text=_("文件未写明年度时填写，如 2024 或 2023-2025。")
     )
-    column_map = forms.CharField(
-        label=_("列映射"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("无法识别的列，每行一个“表头=字段”，如 民生实事=measure。可用字段：%(fields)s")
-        % {"fields": ", ".join(FIELD_KEYS)},
-    )
+    column_map = forms.CharField(label=_("列映射"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["column_map"].help_text = gettext(
+            "无法识别的列，每行一个“表头=字段”，如 民生实事=measure。可用字段：%(fields)s"
+        ) % {"fields": ", ".join(FIELD_KEYS)}
 
     def clean_years(self):
         try:
@@ -50,7 +56,22 @@ class LedgerOptionsMixin(forms.Form):
 
 
 class LedgerImportForm(LedgerOptionsMixin, ImportForm):
-    pass
+    def clean_import_file(self):
+        """Refuse by size and by content before the file is read (upload settings do not cap a file's size)."""
+        upload = self.cleaned_data["import_file"]
+        limit = settings.LEDGER_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("%(name)s：文件过大（%(size).1f MB），上限为 %(limit).1f MB")
+                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20}
+            )
+        head = upload.read(len(OLE_SIGNATURE))
+        upload.seek(0)
+        try:
+            check_signature(head, upload.name)
+        except LedgerError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
 
 
 class LedgerConfirmImportForm(LedgerOptionsMixin, ConfirmImportForm):

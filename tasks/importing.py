@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.utils.text import slugify
 from import_export.formats.base_formats import Format
 
 from . import columns
 from .sheets import LedgerError, read_ledger
+from .workbook_guard import WorkbookLimits
 
 
 class ImportFailed(Exception):
@@ -92,9 +94,21 @@ def parse_column_map(pairs):
     return mapping
 
 
+def workbook_limits():
+    """The limits a ledger workbook must keep, from the settings (``LEDGER_MAX_*``)."""
+    return WorkbookLimits(
+        max_bytes=settings.LEDGER_MAX_UPLOAD_BYTES,
+        max_uncompressed_bytes=settings.LEDGER_MAX_UNCOMPRESSED_BYTES,
+        max_rows=settings.LEDGER_MAX_ROWS,
+        max_columns=settings.LEDGER_MAX_COLUMNS,
+    )
+
+
 def remap_dataset(dataset, column_map, file_name):
     """Read the dataset's source again with columns mapped by hand, replacing its rows in place."""
-    mapped = ledger_dataset(read_ledger(dataset.source, file_name=file_name, column_map=column_map))
+    mapped = ledger_dataset(
+        read_ledger(dataset.source, file_name=file_name, column_map=column_map, limits=workbook_limits())
+    )
     dataset.wipe()
     dataset.headers = mapped.headers
     for values in mapped:
@@ -176,7 +190,7 @@ class LedgerFormat(Format):
         return "ledger xlsx"
 
     def create_dataset(self, in_stream):
-        dataset = ledger_dataset(read_ledger(in_stream))
+        dataset = ledger_dataset(read_ledger(in_stream, limits=workbook_limits()))
         dataset.source = in_stream
         return dataset
 
@@ -220,7 +234,7 @@ def import_ledger(source, *, file_name=None, options=None, dry_run=False, user=N
             ledger, slug = read_interchange(data, file_name=file_name)
             options = replace(options, plan_slug=options.plan_slug or slug)
         else:
-            ledger = read_ledger(data, file_name=file_name, column_map=options.column_map)
+            ledger = read_ledger(data, file_name=file_name, column_map=options.column_map, limits=workbook_limits())
     except LedgerError as error:
         raise ImportFailed([str(error)]) from error
     dataset = ledger_dataset(ledger)

@@ -15,6 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notices.models import Nudge
+
 from .access import own_measures
 from .choices import ProgressStatus, ReviewState
 from .models import Deadline, Evidence, ExtensionRequest, Measure, Progress, ProgressEntry, ReviewRecord
@@ -167,6 +169,7 @@ REVIEW_CHANGE = gettext_lazy("审核")
 EVIDENCE_ADDED = gettext_lazy("佐证材料")
 EXTENSION_ASKED = gettext_lazy("延期申请")
 EXTENSION_DECIDED = gettext_lazy("延期审批")
+NUDGED = gettext_lazy("催办")
 
 
 def measure_history(measure):
@@ -226,5 +229,8 @@ def measure_history(measure):
                     decision.note,
                 )
             )
+    for nudge in Nudge.objects.filter(measures=measure).select_related("sender", "department"):
+        scope = nudge.department.name if nudge.department else ""
+        events.append(Event(nudge.created_at, nudge.sender, measure.plan.reporting_year, str(NUDGED), "", scope, nudge.message))
     events.sort(key=lambda event: event.when, reverse=True)
     return events

@@ -133,7 +133,8 @@ class MeasureResource(resources.ModelResource):
             raise RowError(None, "文件中没有方案年度（表头和标题都没有）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）")
         title = ledger.title or self.file_name
         slug = self.options.plan_slug or default_slug(self.file_name, title)
-        plan = Plan.objects.filter(slug=slug).first() or Plan(slug=slug)
+        # Locked for the whole import transaction: a second import of the same plan waits (PostgreSQL).
+        plan = Plan.objects.select_for_update().filter(slug=slug).first() or Plan(slug=slug)
         wanted = {
             "title": title[:300],
             "start_year": min(years),
@@ -377,9 +378,9 @@ class MeasureResource(resources.ModelResource):
     def error_messages(self, result, dataset):
         """Every error as one line naming file, sheet, row and column."""
         where = f"{self.file_name}, 工作表「{dataset.ledger.sheet}」"
+        if result.base_errors:  # the whole file was refused: row errors after it are only its echoes
+            return [f"{where}{describe(error.error)}" for error in result.base_errors]
         lines = []
-        for error in result.base_errors:
-            lines.append(f"{where}: {describe(error.error)}")
         for number, errors in result.row_errors():
             source_row = dataset.dict[number - 1][columns.SOURCE_ROW]
             for error in errors:

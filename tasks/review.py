@@ -16,6 +16,8 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from notices.notify import extension_decided, report_reviewed
+
 from .choices import ProgressSource, ProgressStatus, ReviewState
 from .models import ExtensionDecision, ExtensionRequest, Milestone, Progress
 from .progress import VersionConflict, record_progress
@@ -37,6 +39,7 @@ def review_report(measure, year, *, user, accept, reason="", version):
         raise ReportConflict(stored_progress(measure, year))
     if accept:
         set_review(progress, ReviewState.ACCEPTED, user=user, reason=reason)
+        report_reviewed(progress, reviewer=user, accepted=True, reason=reason)
         return progress
     if not reason.strip():
         raise ReviewRefused(_("退回时请说明理由。"))
@@ -55,6 +58,7 @@ def review_report(measure, year, *, user, accept, reason="", version):
     except VersionConflict:
         raise ReportConflict(stored_progress(measure, year)) from None
     set_review(progress, ReviewState.RETURNED, user=user, reason=reason)
+    report_reviewed(progress, reviewer=user, accepted=False, reason=reason)
     return progress
 
 
@@ -101,4 +105,6 @@ def decide_extension(request, *, user, approve, note=""):
         )
         if not moved:
             raise ReviewRefused(_("该节点的日期已经改变（例如台账重新导入），请重新申请延期。"))
-    return ExtensionDecision.objects.create(request=request, approved=approve, note=note, user=user)
+    decision = ExtensionDecision.objects.create(request=request, approved=approve, note=note, user=user)
+    extension_decided(decision)
+    return decision

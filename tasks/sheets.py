@@ -21,6 +21,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from tasks import workbook_guard
 from tasks.units import split_units
 
 HEADER_SCAN_ROWS = 20
@@ -191,11 +192,14 @@ class _Context:
 # ---------------------------------------------------------------- public entry point
 
 
-def read_ledger(source, *, file_name=None, column_map=None) -> Ledger:
-    """Read the ledger in `source` (path, binary file object or bytes)."""
+def read_ledger(source, *, file_name=None, column_map=None, limits=workbook_guard.WorkbookLimits()) -> Ledger:
+    """Read the ledger in `source` (path, binary file object or bytes), refused unless within `limits`."""
     file_name = file_name or _source_name(source)
-    sheets = _load_sheets(_read_bytes(source, file_name), file_name)
+    data = _read_bytes(source, file_name)
+    workbook_guard.check_workbook(data, file_name, limits)
+    sheets = _load_sheets(data, file_name)
     sheet, layout = _find_layout(sheets, _normalise_column_map(column_map, file_name), file_name)
+    workbook_guard.check_row_count(len(sheet.grid), file_name, sheet.name, limits)
     rows = list(_measure_rows(sheet, layout, file_name))
     title = _title(sheet, layout.header_row)
     return Ledger(

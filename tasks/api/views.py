@@ -7,7 +7,7 @@ someone who may not report is 403, and a report against an old version is 409.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -23,6 +23,7 @@ from .serializers import MeasureSerializer, ProgressReportSerializer
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
+@extend_schema_view(list=extend_schema(operation_id="measures_list"))
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
     """Measures in the interchange format (see DESIGN.md), filtered like the measure list."""
 
