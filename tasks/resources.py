@@ -11,6 +11,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
@@ -147,7 +148,11 @@ class MeasureResource(resources.ModelResource):
         for name, value in wanted.items():
             setattr(plan, name, value)
         plan.full_clean(exclude=["slug"] if plan.pk else None)
-        plan.save()
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError as error:
+            raise RowError(None, f"另一项导入正在创建同一台账「{slug}」，请稍后重试。") from error
         return plan
 
     # -- one row ----------------------------------------------------------------------
