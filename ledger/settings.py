@@ -184,6 +184,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Task-ledger tracker API",
     "DESCRIPTION": "Measures of multi-year action plans, their deadlines and progress (DESIGN.md interchange format).",
     "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -282,23 +282,6 @@ class ProgressAdmin(admin.ModelAdmin):
             self.message_user(request, str(conflict), messages.ERROR)
 
 
-@admin.register(ProgressEntry)
-class ProgressEntryAdmin(admin.ModelAdmin):
-    list_display = ["progress", "version", "status", "user", "source", "created_at"]
-    list_filter = ["source", "status"]
-    search_fields = ["note", "progress__measure__text", "user__username"]
-    list_select_related = ["progress__measure", "user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class HistoryAdmin(admin.ModelAdmin):
     """History records are shown, never added, changed or deleted here."""
 
@@ -310,6 +293,14 @@ class HistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(HistoryAdmin):
+    list_display = ["progress", "version", "status", "user", "source", "created_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["note", "progress__measure__text", "user__username"]
+    list_select_related = ["progress__measure", "user"]
 
 
 @admin.register(Evidence)

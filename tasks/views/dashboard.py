@@ -88,7 +88,7 @@ def milestone_page(request, *, due_soon):
 def filtered_measures(request):
     """The measures the user may see, filtered by the URL."""
     measures = visible_measures(request.user, Measure.objects.all())
-    return MeasureFilter(request.GET or None, queryset=measures, request=request)
+    return MeasureFilter(request.GET, queryset=measures, request=request)
 
 
 @login_required
