@@ -148,6 +148,9 @@ LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20")) * 10
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
 LEDGER_MAX_ROWS = int(os.environ.get("LEDGER_MAX_ROWS", "10000"))
 LEDGER_MAX_COLUMNS = int(os.environ.get("LEDGER_MAX_COLUMNS", "200"))
+# Uploaded workbooks are read in a child process with this much memory and time at most.
+LEDGER_READER_MEMORY_BYTES = int(os.environ.get("LEDGER_READER_MEMORY_MB", "1024")) * 1024 * 1024
+LEDGER_READER_TIMEOUT = int(os.environ.get("LEDGER_READER_TIMEOUT_SECONDS", "120"))
 
 #: Mail (reminder digests): the console in development, SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(

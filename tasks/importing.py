@@ -7,6 +7,7 @@ here. The whole import is one transaction: one bad row and nothing is written.
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import tablib
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from import_export.formats.base_formats import Format
 
 from . import columns
+from .isolation import IsolatedRunFailed, run_isolated
 from .sheets import LedgerError, read_ledger
 from .workbook_guard import WorkbookLimits
 
@@ -104,11 +106,25 @@ def workbook_limits():
     )
 
 
+def read_uploaded_ledger(data, *, file_name=None, column_map=None):
+    """``read_ledger`` for a file uploaded through the web: in a child process with capped memory
+    and time, so a workbook that crashes or exhausts the reader cannot take the web worker down."""
+    try:
+        return run_isolated(
+            partial(read_ledger, file_name=file_name, column_map=column_map, limits=workbook_limits()),
+            data,
+            memory_bytes=settings.LEDGER_READER_MEMORY_BYTES,
+            timeout=settings.LEDGER_READER_TIMEOUT,
+        )
+    except IsolatedRunFailed as error:
+        raise LedgerError(f"读取文件时出错，已中止（{error}）", file=file_name) from error
+    except MemoryError as error:
+        raise LedgerError("读取文件所需内存超出限制，已中止", file=file_name) from error
+
+
 def remap_dataset(dataset, column_map, file_name):
     """Read the dataset's source again with columns mapped by hand, replacing its rows in place."""
-    mapped = ledger_dataset(
-        read_ledger(dataset.source, file_name=file_name, column_map=column_map, limits=workbook_limits())
-    )
+    mapped = ledger_dataset(read_uploaded_ledger(dataset.source, file_name=file_name, column_map=column_map))
     dataset.wipe()
     dataset.headers = mapped.headers
     for values in mapped:
@@ -190,7 +206,7 @@ class LedgerFormat(Format):
         return "ledger xlsx"
 
     def create_dataset(self, in_stream):
-        dataset = ledger_dataset(read_ledger(in_stream, limits=workbook_limits()))
+        dataset = ledger_dataset(read_uploaded_ledger(in_stream))
         dataset.source = in_stream
         return dataset
 
