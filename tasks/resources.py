@@ -20,6 +20,7 @@ from departments.models import Department, Person
 
 from . import columns
 from .choices import ProgressSource, ProgressStatus, UnitRole
+from .deadlines import needs_review
 from .importing import ImportOptions, default_slug, remap_dataset
 from .models import Item, Measure, MeasureUnit, Plan, Section, Task
 from .progress import record_progress, status_from_result
@@ -173,7 +174,8 @@ class MeasureResource(resources.ModelResource):
         return Measure()
 
     def import_instance(self, instance, row, **kwargs):
-        wanted = self.wanted_state(row)
+        instance.deadlines_by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
+        wanted = self.wanted_state(row, instance.deadlines_by_year)
         progress = self.file_progress(row)
         if instance.pk is None:
             instance.progress_writes = progress
@@ -211,16 +213,16 @@ class MeasureResource(resources.ModelResource):
         new = instance.pk not in self.existing_ids
         self.store_units(instance, UnitRole.LEAD, wanted["lead_units"], new=new)
         self.store_units(instance, UnitRole.RESPONSIBLE, wanted["responsible_units"], new=new)
-        by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
+        by_year = instance.deadlines_by_year
         store_deadlines(instance, by_year)
         for year, (text, milestones, _covers_plan) in sorted(by_year.items()):
-            if any(m.kind == "unparsed" for m in milestones):
+            if needs_review(milestones):
                 self.flagged.append(f"第 {row[columns.SOURCE_ROW]} 行 {year} 年完成时限「{text}」")
         self.store_progress(instance, instance.progress_writes, kwargs.get("user"), new=new)
 
     # -- what a row asks for, and what is stored ---------------------------------------
 
-    def wanted_state(self, row):
+    def wanted_state(self, row, deadlines_by_year):
         return {
             "section_title": row[columns.SECTION_TITLE] or "",
             "task_title": row[columns.TASK_TITLE] or "",
@@ -235,7 +237,7 @@ class MeasureResource(resources.ModelResource):
             "person": row[columns.PERSON] or "",
             "lead_units": split_lines(row[columns.LEAD_UNITS]),
             "responsible_units": split_lines(row[columns.RESPONSIBLE_UNITS]),
-            "deadlines": self.year_texts(row),
+            "deadlines": {year: deadline.text for year, deadline in deadlines_by_year.items()},
         }
 
     def current_state(self, measure):
@@ -265,10 +267,6 @@ class MeasureResource(resources.ModelResource):
             if year is not False and value:
                 texts[year] = value
         return texts
-
-    def year_texts(self, row):
-        by_year = milestones_by_year(self.deadline_texts(row), self.plan_years)
-        return {year: deadline.text for year, deadline in by_year.items()}
 
     def file_progress(self, row):
         """``{year: (status, note)}`` that the file states for this measure."""
