@@ -146,7 +146,7 @@ EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
 #: Ledger workbooks (imports): checked before any reader parses them (tasks/workbook_guard.py).
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
-LEDGER_MAX_ROWS = int(os.environ.get("LEDGER_MAX_ROWS", "10000"))
+LEDGER_MAX_ROWS = int(os.environ.get("LEDGER_MAX_ROWS", "100000"))
 LEDGER_MAX_COLUMNS = int(os.environ.get("LEDGER_MAX_COLUMNS", "200"))
 # Uploaded workbooks are read in a child process with this much memory and time at most.
 LEDGER_READER_MEMORY_BYTES = int(os.environ.get("LEDGER_READER_MEMORY_MB", "1024")) * 1024 * 1024

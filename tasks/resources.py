@@ -6,33 +6,31 @@ whose every value already matches is reported unchanged and writes nothing. Prog
 the file (``N年完成任务``, ``已完成任务``) never overwrites a report entered in the app.
 """
 
-import hashlib
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
 
 from departments.models import Department, Person
 
 from . import columns
-from .choices import ProgressSource, ProgressStatus, UnitRole
+from .choices import ProgressSource, UnitRole
 from .deadlines import needs_review
-from .importing import ImportOptions, default_slug, remap_dataset
-from .models import Item, Measure, MeasureUnit, Plan, Section, Task
-from .progress import record_progress, status_from_result
+from .importing import ImportOptions, remap_dataset
+from .ledger_sync import (
+    WHERE_IN_THE_WORKBOOK,
+    check_unique_places,
+    describe,
+    file_progress,
+    find_or_create_plan,
+    keep_workbook,
+    progress_over,
+    split_lines,
+)
+from .models import Item, Measure, MeasureUnit, Section, Task
+from .progress import record_progress
 from .schedule import milestones_by_year, store_deadlines, stored_deadlines
-
-
-class RowError(Exception):
-    """A problem with one row, named by its column."""
-
-    def __init__(self, column, message):
-        self.column = column
-        super().__init__(message)
 
 
 class MeasureResource(resources.ModelResource):
@@ -100,61 +98,15 @@ class MeasureResource(resources.ModelResource):
         self.people = {(p.name, p.department_id): p for p in Person.objects.all()}
 
     def after_import(self, dataset, result, **kwargs):
-        """Keep the workbook the plan came from, for write-back (回填), when it is new or changed."""
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        data = getattr(dataset, "source", None)
-        if not data:
-            return
-        digest = hashlib.sha256(data).hexdigest()
-        if digest == self.plan.source_sha256:
-            return
-        if self.plan.source_file:
-            self.plan.source_file.delete(save=False)
-        self.plan.source_file.save(f"{self.plan.slug}.xlsx", ContentFile(data), save=False)
-        self.plan.source_sha256 = digest
-        self.plan.save(update_fields=["source_file", "source_sha256", "updated_at"])
+        keep_workbook(self.plan, getattr(dataset, "source", None))
 
     def check_unique_places(self, dataset):
-        seen = {}
-        for values in dataset.dict:
-            place = self.place(values)
-            if place in seen:
-                raise RowError(
-                    columns.MEASURE_NUMBER,
-                    f"第 {values[columns.SOURCE_ROW]} 行与第 {seen[place]} 行是同一项措施"
-                    f"（部分{place[0]} 序号{place[1]} 要求{place[2]} 措施{place[3]}），编号重复",
-                )
-            seen[place] = values[columns.SOURCE_ROW]
+        check_unique_places((self.place(values), values[columns.SOURCE_ROW]) for values in dataset.dict)
 
     def find_or_create_plan(self, ledger):
-        years = self.options.years or ledger.years or ledger.title_years
-        if self.options.years and ledger.years and not set(ledger.years) <= set(self.options.years):
-            raise RowError(None, f"表头中的年度 {ledger.years} 不在指定的年度 {self.options.years} 之内")
-        if not years:
-            raise RowError(None, "文件中没有方案年度（表头和标题都没有）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）")
-        title = ledger.title or self.file_name
-        slug = self.options.plan_slug or default_slug(self.file_name, title)
-        # Locked for the whole import transaction: a second import of the same plan waits (PostgreSQL).
-        plan = Plan.objects.select_for_update().filter(slug=slug).first() or Plan(slug=slug)
-        wanted = {
-            "title": title[:300],
-            "start_year": min(years),
-            "end_year": max(years),
-            "source_sheet": ledger.sheet,
-            "reporting_year": plan.reporting_year or reporting_year(ledger, years),
-        }
-        if plan.pk and all(getattr(plan, name) == value for name, value in wanted.items()):
-            return plan
-        for name, value in wanted.items():
-            setattr(plan, name, value)
-        plan.full_clean(exclude=["slug"] if plan.pk else None)
-        try:
-            with transaction.atomic():
-                plan.save()
-        except IntegrityError as error:
-            raise RowError(None, f"另一项导入正在创建同一台账「{slug}」，请稍后重试。") from error
-        return plan
+        return find_or_create_plan(ledger, self.options, self.file_name)
 
     # -- one row ----------------------------------------------------------------------
 
@@ -270,35 +222,22 @@ class MeasureResource(resources.ModelResource):
 
     def file_progress(self, row):
         """``{year: (status, note)}`` that the file states for this measure."""
-        progress = {}
+        results = {}
         for header, value in row.items():
             year = columns.year_of(header, columns.RESULT_PREFIX)
             if year and value:
-                progress[year] = (status_from_result(value), value)
-        if row[columns.DONE] == columns.YES and self.plan.reporting_year:
-            progress[self.plan.reporting_year] = (ProgressStatus.DONE, "")
-        return progress
+                results[year] = value
+        return file_progress(results, row[columns.DONE] == columns.YES, self.plan)
 
     def progress_writes(self, measure, wanted):
-        """What the file changes: its statements that differ from reports an import wrote.
-
-        Reports last changed in the app are left alone (and counted); a report an earlier
-        import wrote that the file no longer states goes back to not started.
-        """
-        writes = {}
+        """What the file changes in this measure's progress (``ledger_sync.progress_over``)."""
+        stored = {}
         for progress in measure.progress.all():
             entries = list(progress.entries.all())
-            owned_by_import = not entries or entries[-1].source == ProgressSource.IMPORT
-            stated = wanted.get(progress.year, (ProgressStatus.NOT_STARTED, ""))
-            if (progress.status, progress.note) == stated:
-                continue
-            if owned_by_import:
-                writes[progress.year] = stated
-            elif progress.year in wanted:
-                self.kept_app_progress += 1
-        stored_years = {p.year for p in measure.progress.all()}
-        writes.update({year: value for year, value in wanted.items() if year not in stored_years})
-        return writes
+            stored[progress.year] = (progress.status, progress.note, entries[-1].source if entries else None, None)
+        writes, kept = progress_over(stored, wanted)
+        self.kept_app_progress += kept
+        return {year: (status, note) for year, (status, note, _handle) in writes.items()}
 
     # -- writing the parts ------------------------------------------------------------
 
@@ -396,10 +335,6 @@ class MeasureResource(resources.ModelResource):
         return lines
 
 
-#: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
-WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
-
-
 def ledger_data(state):
     return {name: value for name, value in state.items() if name not in WHERE_IN_THE_WORKBOOK}
 
@@ -425,12 +360,6 @@ def upsert(cache, key, new, values, field_columns):
     return obj
 
 
-def describe(error):
-    if isinstance(error, RowError):
-        return f", 列「{error.column}」: {error}" if error.column else f": {error}"
-    return f": {error}"
-
-
 def check(obj, *, field_columns=None, exclude=None):
     """``full_clean`` with the errors named by the ledger's column, not the model field."""
     try:
@@ -440,15 +369,3 @@ def check(obj, *, field_columns=None, exclude=None):
         raise ValidationError(
             {field_columns.get(field, field): messages for field, messages in error.message_dict.items()}
         ) from error
-
-
-def split_lines(value):
-    return [line for line in (value or "").split("\n") if line.strip()]
-
-
-def reporting_year(ledger, years):
-    """The first plan year after the last ``N年完成任务`` column; else this year, kept within the plan."""
-    result_years = sorted({year for row in ledger.rows for year in row.results})
-    if result_years and result_years[-1] + 1 in years:
-        return result_years[-1] + 1
-    return min(max(timezone.localdate().year, years[0]), years[-1])

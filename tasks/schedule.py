@@ -5,6 +5,7 @@ to that year) or one 完成时限 column for the whole plan; then dated mileston
 of their date, and open-ended or unreadable ones to every plan year.
 """
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from .choices import MilestoneKind
@@ -17,7 +18,7 @@ EVERY_YEAR_KINDS = {MilestoneKind.ONGOING, MilestoneKind.LONG_TERM, MilestoneKin
 
 class YearDeadline(NamedTuple):
     text: str
-    milestones: list
+    milestones: tuple  # of deadlines.Milestone, shared between rows with the same phrase: never changed
     covers_plan: bool  # the phrase came from one 完成时限 column for the whole plan
 
 
@@ -29,16 +30,23 @@ def milestones_by_year(deadline_texts, plan_years):
         if not text:
             continue
         if year is not None:
-            by_year[year] = YearDeadline(text, parse_deadline(text, year=year, plan_years=plan_years), False)
+            by_year[year] = YearDeadline(text, parsed(text, year, tuple(plan_years)), False)
             continue
-        for milestone in parse_deadline(text, plan_years=plan_years):
+        for milestone in parsed(text, None, tuple(plan_years)):
             if milestone.kind in EVERY_YEAR_KINDS or milestone.date is None:
                 years = plan_years
             else:
                 years = [milestone.date.year]
             for each in years:
-                by_year.setdefault(each, YearDeadline(text, [], True)).milestones.append(milestone)
+                by_year.setdefault(each, YearDeadline(text, (), True))
+                by_year[each] = by_year[each]._replace(milestones=(*by_year[each].milestones, milestone))
     return by_year
+
+
+@lru_cache(maxsize=65536)
+def parsed(text, year, plan_years):
+    """``parse_deadline`` remembered: a ledger repeats its phrases thousands of times."""
+    return tuple(parse_deadline(text, year=year, plan_years=list(plan_years)))
 
 
 def stored_deadlines(measure):
@@ -60,7 +68,7 @@ def store_deadlines(measure, by_year):
             deadline = Deadline.objects.create(
                 measure=measure, year=year, text=text, needs_review=flagged, covers_plan=covers_plan
             )
-        elif (deadline.text, deadline.covers_plan) == (text, covers_plan) and milestone_rows(deadline) == [
+        elif (deadline.text, deadline.covers_plan) == (text, covers_plan) and milestone_rows(deadline.milestones.all()) == [
             as_row(m) for m in milestones
         ]:
             continue
@@ -87,9 +95,9 @@ def as_row(milestone):
     }
 
 
-def milestone_rows(deadline):
-    """The stored milestones as the parser would give them: an approved extension's moved
-    date compares as its original date, so reading the same phrase again keeps the extension."""
+def milestone_rows(milestones):
+    """Stored milestones as the parser would give them: an approved extension's moved date
+    compares as its original date, so reading the same phrase again keeps the extension."""
     return [
         {
             "date": m.original_date or m.date,
@@ -98,7 +106,7 @@ def milestone_rows(deadline):
             "span_start": m.span_start,
             "span_end": m.span_end,
         }
-        for m in deadline.milestones.all()
+        for m in milestones
     ]
 
 
@@ -107,7 +115,7 @@ def reparse(deadline, plan_years):
     key = None if deadline.covers_plan else deadline.year
     parsed = milestones_by_year({key: deadline.text}, plan_years).get(deadline.year)
     milestones = parsed.milestones if parsed else []
-    old = milestone_rows(deadline)
+    old = milestone_rows(deadline.milestones.all())
     new = [as_row(m) for m in milestones]
     if old == new:
         return None

@@ -17,6 +17,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -66,6 +67,8 @@ _YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[—–\-~～至到－]+\s*(\d{4})")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+#: Anything ``_clean_text`` would change.
+_NEEDS_CLEANING = re.compile(r"_x000D_|[\r\x00-\x08\x0b-\x1f\x7f\t\u3000\xa0]| {2}|^\s|\s$|\n\s|\s\n")
 _PARENTHETICAL = re.compile(r"[（(].*?[)）]")
 _KEY_SEPARATORS = " \t\n,，;；、"
 
@@ -96,7 +99,7 @@ class LedgerError(Exception):
         return ", ".join(places) + ": " + self.message if places else self.message
 
 
-@dataclass
+@dataclass(slots=True)
 class MeasureRow:
     row: int
     section_number: str
@@ -117,7 +120,7 @@ class MeasureRow:
     results: dict[int, str]
     done: bool | None
     extra: dict[str, str]
-    cells: dict[str, tuple[int, int]]
+    cells: dict[str, tuple[int, int]]  # shared by the measures of one sheet row: never changed
 
 
 @dataclass
@@ -133,7 +136,7 @@ class Ledger:
     rows: list[MeasureRow]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cell:
     """A cell's text and the 1-based position of the cell that holds it (a merge's anchor)."""
 
@@ -295,6 +298,8 @@ def _cell_text(value) -> str:
 
 def _clean_text(text: str) -> str:
     """Strip each line, collapse spaces, drop blank lines and control characters."""
+    if not _NEEDS_CLEANING.search(text):  # most cells: already clean, and this is the hot path
+        return text
     text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
@@ -325,6 +330,7 @@ def _to_int(text: str) -> int | None:
 # ---------------------------------------------------------------- header
 
 
+@lru_cache(maxsize=4096)
 def _normalise_header(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _PARENTHETICAL.sub("", text)
@@ -472,9 +478,13 @@ def _is_banner(cells) -> bool:
 
 
 def _is_repeated_header(cells, layout) -> bool:
+    """The header row again (printed on every page). Cells far longer than a header are not one,
+    which keeps this cheap on long data rows."""
     same = sum(
         1 for number, text in layout.headers.items()
-        if number <= len(cells) and _normalise_header(cells[number - 1].text) == _normalise_header(text)
+        if number <= len(cells)
+        and len(cells[number - 1].text) <= 2 * len(text) + 10
+        and _normalise_header(cells[number - 1].text) == _normalise_header(text)
     )
     return same * 2 > len(layout.headers)
 
@@ -503,12 +513,11 @@ class _RowReader:
     def __init__(self, row, cells, layout, sheet_name, file_name):
         self.row, self.cells, self.layout = row, cells, layout
         self.sheet_name, self.file_name = sheet_name, file_name
+        self.by_key = {key: cells[number - 1] for key, number in layout.columns.items() if number <= len(cells)}
 
     def cell(self, key) -> _Cell:
-        number = self.layout.columns.get(key)
-        if number is None or number > len(self.cells):
-            return _Cell("", self.row, number or 0)
-        return self.cells[number - 1]
+        cell = self.by_key.get(key)
+        return cell if cell is not None else _Cell("", self.row, self.layout.columns.get(key) or 0)
 
     def own(self, key) -> _Cell | None:
         """The cell under `key` if its value starts on this row (not a merge from above)."""
@@ -520,9 +529,10 @@ class _RowReader:
         new_item = self._read_item(context, glued_item)
         self._carry(context)
         texts = self._measure_texts(context, new_item)
+        cells = self._cells(context) if texts else None  # the same for every measure of the row: shared
         for number, text in texts:
             context.item.measures = max(context.item.measures, number)
-            yield self._measure_row(context, number, text)
+            yield self._measure_row(context, number, text, cells)
 
     def _read_task(self, context) -> str:
         """Update the task from 序号 and title; return an item glued onto a title of this row."""
@@ -586,7 +596,7 @@ class _RowReader:
         cell = self.cell(key)
         return cell if cell or key not in CARRIED_KEYS else context.carried.get(key, cell)
 
-    def _measure_row(self, context, number, text) -> MeasureRow:
+    def _measure_row(self, context, number, text, cells) -> MeasureRow:
         item = context.item
         values = {key: measure_value(self._value_cell(context, key).text, number) for key in self.layout.columns}
         lead, responsible = values.get("lead", ""), values.get("responsible", "")
@@ -611,16 +621,11 @@ class _RowReader:
             done=_is_done(self.cell("done").text, number) if "done" in self.layout.columns else None,
             extra={name: self.cells[column - 1].text for column, name in self.layout.unknown.items()
                    if column <= len(self.cells)},
-            cells=self._cells(context),
+            cells=cells,
         )
 
     def _per_year(self, values, kind) -> dict:
-        years = {}
-        for key, value in values.items():
-            name, _, year = key.partition(":")
-            if name == kind:
-                years[int(year) if year else None] = _one_line(value)
-        return years
+        return {year: _one_line(values[key]) for key, year in _year_keys(tuple(values), kind)}
 
     def _cells(self, context) -> dict[str, tuple[int, int]]:
         sources = {
@@ -634,6 +639,17 @@ class _RowReader:
             if key not in ("task_number", "task_title", "item", "upstream_deadline"):
                 sources[key] = self._value_cell(context, key)
         return {key: (cell.row, cell.column) for key, cell in sources.items() if cell is not None and cell.column}
+
+
+@lru_cache(maxsize=64)
+def _year_keys(keys, kind) -> list[tuple[str, int | None]]:
+    """``deadline:2024`` → ("deadline:2024", 2024) and ``deadline`` → ("deadline", None), for ``kind``."""
+    found = []
+    for key in keys:
+        name, _, year = key.partition(":")
+        if name == kind:
+            found.append((key, int(year) if year else None))
+    return found
 
 
 # ---------------------------------------------------------------- items and measures
@@ -703,8 +719,11 @@ def _strip_measure_marker(text: str) -> str:
     return measure if not rest else text.strip()
 
 
+@lru_cache(maxsize=4096)
 def keyed_values(text: str) -> dict[int, str] | None:
-    """`① 11月30日 ② 6月30日` → {1: "11月30日", 2: "6月30日"}; None if the cell has no keys."""
+    """`① 11月30日 ② 6月30日` → {1: "11月30日", 2: "6月30日"}; None if the cell has no keys.
+
+    Cached: a cell shared by several measures is split once (do not change the dict returned)."""
     markers = list(_CIRCLED.finditer(text))
     if not markers:
         return None
