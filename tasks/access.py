@@ -40,6 +40,15 @@ def visible_measures(user, queryset=None):
     return queryset.none()
 
 
+def visibility(user):
+    """What decides the measures ``user`` sees, as a plain value: users with the same value see the same."""
+    if sees_everything(user):
+        return ("all",)
+    if user_role(user) == STAFF:
+        return ("departments", tuple(sorted(department_ids(user))))
+    return ("none",)
+
+
 def can_report(user, measure):
     """Staff of one of the measure's departments, or an admin, may report its progress."""
     role = user_role(user)

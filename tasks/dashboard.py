@@ -1,26 +1,42 @@
 """What the supervisors' pages show, as plain data: the scope chosen in the URL, the figures,
-the breakdowns and the milestone lists. Views render it; the API returns it."""
+the breakdowns and the milestone lists. Views render it; the API returns it.
+
+Figures are computed in the database whatever the size of the ledger, and on PostgreSQL they
+are remembered until the next committed write (``remembered``, ``committed_state``): in the
+week before a deadline everyone opens the same dashboard, and between two reports it is the same.
+"""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Subquery
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .access import visible_measures
-from .models import Measure, Plan, Progress
+from departments.models import Department
+
+from .access import visibility, visible_measures
+from .models import ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section
 from .standing import (
+    BY_DEPARTMENT,
+    BY_SECTION,
     DEFAULT_SOON_DAYS,
     due_soon_milestones,
     figures,
-    figures_by,
-    figures_by_department,
     history_start,
     overdue_milestones,
     overdue_trend,
+    summed,
+    tally,
 )
 
 TREND_POINTS = 24
+
+#: How long figures computed for a scope are kept. A committed write makes them stale at once
+#: (``committed_state``); this only bounds the memory of scopes nobody asks for again.
+REMEMBER_SECONDS = 600
 
 
 class ScopeError(ValueError):
@@ -82,6 +98,11 @@ class Scope:
     def standing(self):
         return {"as_of": self.as_of, "year": self.year, "soon_days": self.soon_days}
 
+    def key(self):
+        """The scope as a plain value, for remembering what was computed for it."""
+        plan = self.plan.pk if self.plan else None
+        return (plan, self.year, self.year_chosen, self.as_of, self.soon_days, self.department)
+
     def query(self, **extra):
         """Query parameters that reproduce this scope, plus ``extra``, for drill-down links."""
         params = {"plan": self.plan.slug if self.plan else "", "year": self.year or "", "as_of": self.as_of.isoformat()}
@@ -93,35 +114,111 @@ class Scope:
         return {key: value for key, value in params.items() if value not in ("", None)}
 
 
+#: Rows every report, review, extension decision and import writes: their newest marks the last write.
+NEWEST_WRITES = ((ProgressEntry, "id"), (ReviewRecord, "id"), (ExtensionDecision, "id"), (Plan, "updated_at"))
+
+
+def committed_state():
+    """A value that changes when a write to the ledger is committed, or None where there is none.
+
+    On PostgreSQL: the newest progress entry, review record and extension decision (every
+    report, review and approved extension appends one), the plans' last change (every import
+    touches its plan), and the database's count of rows written, which follows any other write
+    (an edit in the admin) within about ten seconds, the delay with which PostgreSQL publishes
+    it. Inside a transaction (a request that writes, the tests) what is computed may include the
+    transaction's own writes, and SQLite has no count of rows written: there, nothing is
+    remembered.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    newest = ", ".join(
+        f"(SELECT MAX({column}) FROM {connection.ops.quote_name(model._meta.db_table)})"
+        for model, column in NEWEST_WRITES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {newest}, (SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database"
+            " WHERE datname = current_database())"
+        )
+        return cursor.fetchone()
+
+
+def remembered(name, user, scope, compute):
+    """``compute()``, or what it gave for the same scope and the same visible measures since the
+    last committed write (Django's cache, ``REMEMBER_SECONDS`` at most)."""
+    state = committed_state()
+    if state is None:
+        return compute()
+    parts = (name, state, visibility(user), scope.key())
+    key = "ledger-figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, REMEMBER_SECONDS)
+    return value
+
+
 def summary(user, scope):
     """The dashboard's figures and the same per department (the API's /api/summary/)."""
-    measures = scope.measures(user)
-    totals = figures(measures, **scope.standing)
-    totals["departments"] = figures_by_department(measures, **scope.standing)
-    return totals
+
+    def compute():
+        measures = scope.measures(user)
+        totals = figures(measures, **scope.standing)
+        totals["departments"] = department_figures(measures, scope)
+        return totals
+
+    return remembered("summary", user, scope, compute)
 
 
-def breakdowns(user, scope, department_figures):
-    """Departments ranked (most overdue first, then lowest completion), sections, and each plan year."""
+def totals(user, scope):
+    """The dashboard's figures alone (a department's page)."""
+    return remembered("totals", user, scope, lambda: figures(scope.measures(user), **scope.standing))
+
+
+def department_figures(measures, scope):
+    """The figures of every department that leads or is responsible for one of ``measures``, by id."""
+    groups = tally(measures, years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days)
+    names = dict(Department.objects.filter(pk__in=[key for key, _year in groups]).values_list("pk", "name"))
+    return [
+        {"department_id": key, "department": names[key], **groups[key, year]} for key, year in sorted(groups)
+    ]
+
+
+def ranked(departments):
+    """Departments most overdue first, then lowest completion, then by name."""
+    return sorted(departments, key=lambda row: (-row["overdue_measures"], row["completion_rate"], row["department"]))
+
+
+def overview(user, scope):
+    """Everything the dashboard shows: totals, departments ranked, sections, each plan year and the trend."""
+    return remembered("overview", user, scope, lambda: {**breakdowns(user, scope), "trend": trend(user, scope)})
+
+
+def breakdowns(user, scope):
+    """Totals, departments ranked, sections and each plan year.
+
+    Sections share no measure, so the totals of each year (the chosen one included) are the
+    sums of the sections' figures: one tally per section and year gives all three.
+    """
     measures = scope.measures(user)
-    departments = sorted(
-        department_figures, key=lambda row: (-row["overdue_measures"], row["completion_rate"], row["department"])
-    )
-    sections = figures_by(
-        measures,
-        order=F("item__task__section__order"),
-        section_id=F("item__task__section_id"),
-        section_number=F("item__task__section__number"),
-        section_title=F("item__task__section__title"),
-        **scope.standing,
-    )
-    years = []
-    if scope.plan is not None:
-        for year in scope.plan.years:
-            row = figures(measures, as_of=scope.as_of, year=year, soon_days=scope.soon_days)
-            row["year"] = year
-            years.append(row)
-    return {"departments": departments, "sections": sections, "years": years}
+    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days}
+    years = list(dict.fromkeys(year for year in [*scope.plan.years, scope.year] if year is not None))
+    groups = tally(measures, years=years, **standing)
+    if scope.year is None:  # the plan's reporting year, which no plan year stands for
+        groups.update(tally(measures, years=[None], **standing))
+    sections = list(Section.objects.filter(pk__in={key for key, _year in groups}).order_by("order", "pk"))
+    per_year = {year: summed([groups[section.pk, year] for section in sections]) for year in {*years, scope.year}}
+    totals = dict(per_year[scope.year], departments=department_figures(measures, scope))
+    return {
+        "figures": totals,
+        "departments": ranked(totals["departments"]),
+        "sections": [
+            {"section_id": section.pk, "order": section.order, "section_number": section.number,
+             "section_title": section.title, **groups[section.pk, scope.year]}
+            for section in sections
+        ],
+        "years": [{"year": year, **per_year[year]} for year in scope.plan.years],
+    }
 
 
 def month_ends(first, last):
@@ -169,7 +266,7 @@ SORTS = {
 
 
 def milestone_list(user, scope, *, due_soon=False, sort="date"):
-    """Overdue (or due-soon) milestones in scope, with what a supervisor needs on each line.
+    """The ids of the overdue (or due-soon) milestones in scope, in the order asked for.
 
     Milestones of every plan year count unless the URL chose a year.
     """
@@ -178,13 +275,22 @@ def milestone_list(user, scope, *, due_soon=False, sort="date"):
         milestones = due_soon_milestones(scope.as_of, scope.soon_days, year)
     else:
         milestones = overdue_milestones(scope.as_of, year)
+    return (
+        milestones.filter(deadline__measure__in=scope.measures(user).values("pk"))
+        .order_by(*SORTS.get(sort, SORTS["date"]), "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def milestone_rows(ids):
+    """The milestones ``ids``, in that order, with what a supervisor needs on each line."""
     last_note = Progress.objects.filter(
         measure=OuterRef("deadline__measure"), year=OuterRef("deadline__year")
     ).values("note")[:1]
-    return (
-        milestones.filter(deadline__measure__in=scope.measures(user).values("pk"))
-        .annotate(last_note=Subquery(last_note))
+    rows = (
+        Milestone.objects.annotate(last_note=Subquery(last_note))
         .select_related("deadline__measure__item__task__section__plan", "deadline__measure__person")
         .prefetch_related("deadline__measure__units__department")
-        .order_by(*SORTS.get(sort, SORTS["date"]), "pk")
+        .in_bulk(ids)
     )
+    return [rows[pk] for pk in ids]

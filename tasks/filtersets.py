@@ -1,8 +1,10 @@
 """Filters of the measure list, the API and the exports: all of them live in the URL.
 
 ``year``, ``as_of`` and ``soon_days`` do not remove rows by themselves: they choose the year
-and date the standing (status, overdue, due soon) is computed for, and the other filters
-then work on that standing.
+and date the standing (status, overdue, due soon) is judged for, and the other filters then
+work on that standing. The standing filters are conditions (``tasks.standing.StandingOn``),
+not annotations: the filtered queryset stays plain, so counting it or taking a page of it
+never works out the standing of every row; ``with_standing`` adds it to the rows shown.
 """
 
 import django_filters
@@ -13,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
-from .standing import DEFAULT_SOON_DAYS, with_standing
+from .standing import DEFAULT_SOON_DAYS, StandingOn
+
 
 def yes_no_select():
     """Yes / no / either, as a select whose empty choice reads "either" instead of Django's "unknown"."""
@@ -21,6 +24,10 @@ def yes_no_select():
 
 
 SOON_DAY_CHOICES = [("7", _("7天")), ("30", _("30天")), ("90", _("90天"))]
+
+#: The task select lists at most this many tasks (those of the chosen section, or of the plan);
+#: a province-wide plan has thousands, so its tasks are offered once a section is chosen.
+TASK_CHOICES_MAX = 100
 
 
 def today():
@@ -44,11 +51,11 @@ class MeasureFilter(django_filters.FilterSet):
     )
     department = django_filters.CharFilter(label=_("部门"), method="filter_department")
     person = django_filters.CharFilter(label=_("负责人"), field_name="person__name")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=ProgressStatus.choices)
-    signal = django_filters.ChoiceFilter(label=_("提示"), choices=Signal.choices)
-    overdue = django_filters.BooleanFilter(label=_("逾期"), field_name="is_overdue", widget=yes_no_select())
-    due_soon = django_filters.BooleanFilter(label=_("即将到期"), field_name="is_due_soon", widget=yes_no_select())
-    review = django_filters.ChoiceFilter(label=_("审核"), choices=ReviewState.choices[1:])
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ProgressStatus.choices, method="filter_status")
+    signal = django_filters.ChoiceFilter(label=_("提示"), choices=Signal.choices, method="filter_signal")
+    overdue = django_filters.BooleanFilter(label=_("逾期"), method="filter_overdue", widget=yes_no_select())
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), method="filter_due_soon", widget=yes_no_select())
+    review = django_filters.ChoiceFilter(label=_("审核"), choices=ReviewState.choices[1:], method="filter_review")
     needs_review = django_filters.BooleanFilter(label=_("时限需人工核对"), method="filter_needs_review", widget=yes_no_select())
     kind = django_filters.ChoiceFilter(label=_("时限类型"), choices=MilestoneKind.choices, method="filter_kind")
     due_from = django_filters.DateFilter(label=_("节点日期自"), method="filter_due_from")
@@ -65,6 +72,12 @@ class MeasureFilter(django_filters.FilterSet):
         if plan:
             self.filters["section"].queryset = Section.objects.filter(plan__slug=plan)
             self.filters["task"].queryset = Task.objects.filter(section__plan__slug=plan)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            offer_tasks(super().form, self.data or {})
+        return self._form
 
     # -- the standing every other filter works on ------------------------------------
 
@@ -86,12 +99,30 @@ class MeasureFilter(django_filters.FilterSet):
         data = self.form.cleaned_data if self.form.is_valid() else {}
         return int(data.get("soon_days") or DEFAULT_SOON_DAYS)
 
-    def filter_queryset(self, queryset):
-        queryset = with_standing(queryset, as_of=self.as_of_date, year=self.standing_year, soon_days=self.soon)
-        return super().filter_queryset(queryset)
+    @property
+    def standing(self):
+        """The conditions of the standing on the chosen date and year."""
+        return StandingOn(self.as_of_date, self.standing_year, self.soon)
 
     def keep(self, queryset, name, value):
         return queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(self.standing.status_is(value))
+
+    def filter_signal(self, queryset, name, value):
+        return queryset.filter(self.standing.signal_is(value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = self.standing.overdue()
+        return queryset.filter(overdue if value else ~overdue)
+
+    def filter_due_soon(self, queryset, name, value):
+        due_soon = self.standing.due_soon()
+        return queryset.filter(due_soon if value else ~due_soon)
+
+    def filter_review(self, queryset, name, value):
+        return queryset.filter(self.standing.review_is(value))
 
     # -- filters that need more than a lookup ------------------------------------------
 
@@ -132,3 +163,20 @@ class MeasureFilter(django_filters.FilterSet):
             )
         return queryset.filter(condition)
 
+
+def offer_tasks(form, data):
+    """Let the task select list the tasks of the chosen section (or of the plan, or of every plan)
+    when there are at most ``TASK_CHOICES_MAX``; otherwise only the chosen task, with a hint to
+    choose a section first. Any task of the plan is still accepted from the URL."""
+    field = form.fields["task"]
+    tasks = field.queryset
+    section = data.get("section")
+    if section and str(section).isdigit():
+        tasks = tasks.filter(section_id=section)
+    offered = list(tasks[: TASK_CHOICES_MAX + 1])
+    empty = field.empty_label
+    if len(offered) > TASK_CHOICES_MAX:
+        chosen = data.get("task")
+        offered = list(field.queryset.filter(pk=chosen)) if chosen and str(chosen).isdigit() else []
+        empty = _("（请先选择部分）")
+    field.widget.choices = [("", empty), *((task.pk, str(task)) for task in offered)]

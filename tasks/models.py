@@ -278,8 +278,9 @@ class Milestone(models.Model):
         verbose_name_plural = _("节点")
         ordering = ["deadline_id", "order"]
         indexes = [
-            # overdue and due-soon lists: milestones by date within a kind.
-            models.Index(fields=["kind", "date"], name="milestone_kind_date"),
+            # overdue and due-soon lists and the dashboard's counts: dated milestones by date, with
+            # their deadline, so counting them reads the index alone.
+            models.Index(fields=["kind", "date", "deadline"], name="milestone_kind_date"),
             models.Index(fields=["date"], name="milestone_date"),
         ]
 
@@ -317,8 +318,9 @@ class Progress(models.Model):
             )
         ]
         indexes = [
-            # dashboard counts: statuses of one year.
-            models.Index(fields=["year", "status"], name="progress_year_status"),
+            # dashboard counts: statuses and reviews of one year by measure, and the "done" that
+            # takes a milestone off the overdue list, read from the index alone.
+            models.Index(fields=["year", "status", "measure", "review"], name="progress_year_status"),
         ]
 
     def __str__(self):
@@ -375,6 +377,10 @@ class ProgressEntry(AppendOnly):
                 name="progressentry_unique_version",
                 violation_error_message=_("同一版本只能记录一次。"),
             )
+        ]
+        indexes = [
+            # the dashboard's trend starts at the first entry in scope: the oldest entries first.
+            models.Index(fields=["created_at"], name="progressentry_created_at"),
         ]
 
     def __str__(self):

@@ -10,18 +10,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notices.models import Nudge
 
-from .access import own_measures
 from .choices import ProgressStatus, ReviewState
-from .models import Deadline, Evidence, ExtensionRequest, Measure, Progress, ProgressEntry, ReviewRecord
+from .models import Evidence, ExtensionRequest, Progress, ProgressEntry, ReviewRecord
 from .progress import VersionConflict, record_progress
-from .standing import with_standing
 
 
 class ReportRefused(Exception):
@@ -111,44 +108,6 @@ def report_progress(measure, year, *, user, status, note="", done_on=None, expec
     rewritten = progress.version != (expected_version or 0)
     set_review(progress, review_after_report(progress.review, status, rewritten), user=user)
     return progress
-
-
-@dataclass
-class Worklist:
-    """The 我的任务 page: the user's measures with their standing, and the returned ones first."""
-
-    measures: list
-    returned: list
-    as_of: datetime.date
-
-
-def worklist(user, *, as_of):
-    """The measures of the user's departments, in plan order, each with its standing in the plan's
-    reporting year, that year's deadline (``current_deadline``) and, when returned, the reason."""
-    reporting_year = OuterRef("item__task__section__plan__reporting_year")
-    last_return = ReviewRecord.objects.filter(
-        progress__measure=OuterRef("pk"), progress__year=reporting_year, new_state=ReviewState.RETURNED
-    ).order_by("-created_at", "-pk")
-    measures = (
-        with_standing(own_measures(user, Measure.objects.all()), as_of=as_of)
-        .annotate(return_reason=Subquery(last_return.values("reason")[:1]))
-        .select_related("item__task__section__plan", "person")
-        .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.prefetch_related("milestones")))
-        .order_by(
-            "item__task__section__plan__title",
-            "item__task__section__plan_id",
-            "item__task__section__order",
-            "item__task__order",
-            "item__order",
-            "number",
-        )
-    )
-    rows = list(measures)
-    for measure in rows:
-        year = measure.plan.reporting_year
-        measure.current_deadline = next((d for d in measure.deadlines.all() if d.year == year), None)
-    returned = [m for m in rows if m.review == ReviewState.RETURNED]
-    return Worklist(measures=rows, returned=returned, as_of=as_of)
 
 
 @dataclass

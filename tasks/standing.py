@@ -1,21 +1,44 @@
 """Where measures stand on a date: overdue, due soon, on track, ongoing or done.
 
-Everything here is computed in the database (annotations and aggregates), so a page costs
-the same number of queries for ten measures as for ten thousand.
-
 - A milestone is **overdue** on ``as_of`` when it is dated (a date or a recurring date), its
   date is before ``as_of``, and the measure's progress for the milestone's year is not done.
 - It is **due soon** when its date falls within ``soon_days`` from ``as_of`` (inclusive) and
   the progress for its year is not done.
 - Ongoing, long-term and as-needed milestones are never overdue; a measure that has only
   those shows as ongoing.
+
+Everything is computed in the database, in two shapes that give the same answers:
+
+- per measure (lists, the measure page, exports): ``with_standing`` annotates a queryset, and
+  ``StandingOn`` gives the same conditions as filters (``EXISTS`` semi-joins), so a filtered
+  list never works out the standing of the rows it leaves out;
+- per group (the dashboard, ``/api/summary/``): ``tally`` counts a set of measures by status,
+  review, overdue and due soon, per section, department or year, with two grouped aggregates
+  (the measures with their progress, and their open dated milestones) and never a subquery per
+  measure; ``overdue_trend`` counts the overdue milestones at many dates with two as well.
+
+A page therefore costs the same number of queries for ten measures as for a hundred thousand.
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
-
 from django.utils import timezone
 
 from .choices import OPEN_ENDED_KINDS, MilestoneKind, ProgressStatus, ReviewState, Signal
@@ -24,11 +47,23 @@ from .models import Milestone, Progress, ProgressEntry
 DATED_KINDS = (MilestoneKind.DATE, MilestoneKind.RECURRING)
 DEFAULT_SOON_DAYS = 30
 
+#: From a measure to its plan's reporting year: the year looked at when no year is chosen.
+REPORTING_YEAR = "item__task__section__plan__reporting_year"
+
 
 def progress_status_of(measure_ref, year_ref):
     """The status of the measure's progress in a year; not started when never reported."""
     reported = Progress.objects.filter(measure=measure_ref, year=year_ref).values("status")[:1]
     return Coalesce(Subquery(reported), Value(ProgressStatus.NOT_STARTED))
+
+
+def done_in_its_year():
+    """For a milestone (``OuterRef``): its measure is reported done for the milestone's year."""
+    return Exists(
+        Progress.objects.filter(
+            measure=OuterRef("deadline__measure"), year=OuterRef("deadline__year"), status=ProgressStatus.DONE
+        )
+    )
 
 
 def milestones_with_status(year=None):
@@ -41,40 +76,116 @@ def milestones_with_status(year=None):
     return milestones
 
 
+def open_milestones(year=None):
+    """Dated milestones whose measure is not done for their year (the milestones that can be late)."""
+    milestones = Milestone.objects.filter(kind__in=DATED_KINDS).exclude(done_in_its_year())
+    if year is not None:
+        milestones = milestones.filter(deadline__year=year)
+    return milestones
+
+
 def overdue_milestones(as_of, year=None):
-    return (
-        milestones_with_status(year)
-        .filter(kind__in=DATED_KINDS, date__lt=as_of)
-        .exclude(status=ProgressStatus.DONE)
-    )
+    return open_milestones(year).filter(date__lt=as_of)
 
 
 def due_soon_milestones(as_of, soon_days=DEFAULT_SOON_DAYS, year=None):
-    return (
-        milestones_with_status(year)
-        .filter(kind__in=DATED_KINDS, date__gte=as_of, date__lte=as_of + datetime.timedelta(days=soon_days))
-        .exclude(status=ProgressStatus.DONE)
-    )
+    return open_milestones(year).filter(date__gte=as_of, date__lte=as_of + datetime.timedelta(days=soon_days))
+
+
+@dataclass(frozen=True)
+class StandingOn:
+    """The conditions that place a measure (``OuterRef("pk")``) on ``as_of``, as ``Q`` objects.
+
+    With a ``year``, the measure's progress and milestones of that year count; without one,
+    the progress of its plan's reporting year and the milestones of every year (each judged
+    by the progress of its own year).
+    """
+
+    as_of: datetime.date
+    year: int | None = None
+    soon_days: int = DEFAULT_SOON_DAYS
+
+    @property
+    def status_year(self):
+        return self.year if self.year is not None else OuterRef(REPORTING_YEAR)
+
+    @property
+    def soon_until(self):
+        return self.as_of + datetime.timedelta(days=self.soon_days)
+
+    def reports(self):
+        return Progress.objects.filter(measure=OuterRef("pk"), year=self.status_year)
+
+    def milestones(self, **conditions):
+        milestones = Milestone.objects.filter(deadline__measure=OuterRef("pk"), **conditions)
+        return milestones if self.year is None else milestones.filter(deadline__year=self.year)
+
+    def status_is(self, status):
+        if status == ProgressStatus.NOT_STARTED:
+            return ~Q(Exists(self.reports().exclude(status=ProgressStatus.NOT_STARTED)))
+        return Q(Exists(self.reports().filter(status=status)))
+
+    def review_is(self, review):
+        if review == ReviewState.NONE:
+            return ~Q(Exists(self.reports().exclude(review=ReviewState.NONE)))
+        return Q(Exists(self.reports().filter(review=review)))
+
+    def done(self):
+        return self.status_is(ProgressStatus.DONE)
+
+    def overdue(self):
+        if self.year is None:
+            return Q(Exists(overdue_milestones(self.as_of).filter(deadline__measure=OuterRef("pk"))))
+        return Q(Exists(self.milestones(kind__in=DATED_KINDS, date__lt=self.as_of))) & ~self.done()
+
+    def due_soon(self):
+        if self.year is None:
+            soon = due_soon_milestones(self.as_of, self.soon_days)
+            return Q(Exists(soon.filter(deadline__measure=OuterRef("pk"))))
+        window = {"date__gte": self.as_of, "date__lte": self.soon_until}
+        return Q(Exists(self.milestones(kind__in=DATED_KINDS, **window))) & ~self.done()
+
+    def has_dated(self):
+        return Q(Exists(self.milestones(kind__in=DATED_KINDS)))
+
+    def has_open_ended(self):
+        return Q(Exists(self.milestones(kind__in=OPEN_ENDED_KINDS)))
+
+    def ongoing(self):
+        """Shown as ongoing: only open-ended milestones, or reported as ongoing."""
+        return (self.has_open_ended() & ~self.has_dated()) | self.status_is(ProgressStatus.ONGOING)
+
+    def signal_is(self, signal):
+        """The measure's signal is ``signal``: the first that applies of done, overdue, due soon, ongoing, on track."""
+        order = [
+            (Signal.DONE, self.done()),
+            (Signal.OVERDUE, self.overdue()),
+            (Signal.DUE_SOON, self.due_soon()),
+            (Signal.ONGOING, self.ongoing()),
+        ]
+        condition = Q()
+        for name, applies in order:
+            if name == signal:
+                return condition & applies
+            condition &= ~applies
+        return condition
 
 
 def with_standing(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
     """Annotate measures with ``status``, ``review``, ``is_overdue``, ``is_due_soon`` and ``signal``.
 
     ``year`` picks the plan year looked at; without it, each measure's plan's reporting year
-    gives the status, and milestones of every year count.
+    gives the status, and milestones of every year count. Meant for the rows shown (a page,
+    one measure, an export): to filter by standing use ``StandingOn``, to count use ``tally``.
     """
-    year_ref = year if year is not None else OuterRef("item__task__section__plan__reporting_year")
-    milestones = Milestone.objects.filter(deadline__measure=OuterRef("pk"))
-    if year is not None:
-        milestones = milestones.filter(deadline__year=year)
-    reported = Progress.objects.filter(measure=OuterRef("pk"), year=year_ref)
+    on = StandingOn(as_of, year, soon_days)
     return measures.annotate(
-        status=progress_status_of(OuterRef("pk"), year_ref),
-        review=Coalesce(Subquery(reported.values("review")[:1]), Value(ReviewState.NONE)),
-        is_overdue=Exists(overdue_milestones(as_of, year).filter(deadline__measure=OuterRef("pk"))),
-        is_due_soon=Exists(due_soon_milestones(as_of, soon_days, year).filter(deadline__measure=OuterRef("pk"))),
-        has_dated=Exists(milestones.filter(kind__in=DATED_KINDS)),
-        has_open_ended=Exists(milestones.filter(kind__in=OPEN_ENDED_KINDS)),
+        status=progress_status_of(OuterRef("pk"), on.status_year),
+        review=Coalesce(Subquery(on.reports().values("review")[:1]), Value(ReviewState.NONE)),
+        is_overdue=ExpressionWrapper(on.overdue(), output_field=BooleanField()),
+        is_due_soon=ExpressionWrapper(on.due_soon(), output_field=BooleanField()),
+        has_dated=Exists(on.milestones(kind__in=DATED_KINDS)),
+        has_open_ended=Exists(on.milestones(kind__in=OPEN_ENDED_KINDS)),
     ).annotate(
         signal=Case(
             When(status=ProgressStatus.DONE, then=Value(Signal.DONE)),
@@ -87,85 +198,184 @@ def with_standing(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
     )
 
 
-FIGURES = {
-    "measures": Q(),
-    "done": Q(status=ProgressStatus.DONE),
-    "in_progress": Q(status=ProgressStatus.IN_PROGRESS),
-    "not_started": Q(status=ProgressStatus.NOT_STARTED),
-    "ongoing": Q(status=ProgressStatus.ONGOING),
-    "overdue_measures": Q(is_overdue=True),
-    "due_soon_measures": Q(is_due_soon=True),
-    "awaiting_review": Q(review=ReviewState.PENDING),
-}
+# ---------------------------------------------------------------- figures: counts per group
+
+FIGURE_NAMES = (
+    "measures", "done", "in_progress", "not_started", "ongoing",
+    "overdue_measures", "overdue_milestones", "due_soon_measures", "awaiting_review", "completion_rate",
+)
+#: The statuses counted as reported; "not started" is what is left of the measures.
+REPORTED_STATUSES = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING)
+#: The figures that add up across groups that share no measure (sections), unlike the rate.
+ADDITIVE = FIGURE_NAMES[:-1]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What figures are counted per: the path from a measure to the group's key. ``many`` is
+    true when a measure can belong to several groups (departments), so counts are of distinct
+    measures."""
+
+    path: str
+    many: bool = False
+
+
+BY_DEPARTMENT = Grouping("units__department_id", many=True)
+BY_SECTION = Grouping("item__task__section_id")
+
+
+def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None):
+    """The dashboard's figures of ``measures`` for each of ``years``, per group of ``by``
+    (a ``Grouping``): ``{(key, year): figures}``, the key None without ``by``.
+
+    A year of None stands for each measure's plan's reporting year, with the milestones of
+    every year. Two grouped queries, whatever the number of measures or years: the measures
+    with their progress in the years (by status and review), and their open dated milestones
+    (overdue or due soon). A measure counts once per group however many milestones it has,
+    and in every year.
+    """
+    years = [None] if None in years else list(years)
+    many = by is not None and by.many
+    if years == [None]:
+        relation, rows = "progress", measures
+    else:
+        relation = "report"
+        rows = measures.annotate(report=FilteredRelation("progress", condition=Q(progress__year__in=years)))
+    counts = {"measures": Count("pk", distinct=True)}
+    for i, year in enumerate(years):
+        for status in REPORTED_STATUSES:
+            counts[f"{status}_{i}"] = Count("pk", distinct=many, filter=reported(relation, year, status=status))
+        counts[f"review_{i}"] = Count("pk", distinct=many, filter=reported(relation, year, review=ReviewState.PENDING))
+    groups = {}
+    for row in grouped(rows, by and by.path, counts):
+        for i, year in enumerate(years):
+            figures = groups[row["key"], year] = {name: 0 for name in FIGURE_NAMES}
+            figures["measures"] = row["measures"]
+            for status in REPORTED_STATUSES:
+                figures[status] = row[f"{status}_{i}"]
+            figures["not_started"] = row["measures"] - sum(figures[status] for status in REPORTED_STATUSES)
+            figures["awaiting_review"] = row[f"review_{i}"]
+
+    late = Q(date__lt=as_of)
+    milestones = open_milestones().filter(
+        deadline__measure__in=measures.values("pk"), date__lte=as_of + datetime.timedelta(days=soon_days)
+    )
+    if years != [None]:
+        milestones = milestones.filter(deadline__year__in=years)
+    counts = {
+        "overdue_measures": Count("deadline__measure", distinct=True, filter=late),
+        "due_soon_measures": Count("deadline__measure", distinct=True, filter=~late),
+        "overdue_milestones": Count("pk", distinct=many, filter=late),
+    }
+    year_path = None if years == [None] else "deadline__year"
+    for row in grouped(milestones, by and "deadline__measure__" + by.path, counts, year_path):
+        figures = groups.get((row["key"], row.get("year")))
+        if figures is not None:
+            figures.update((name, row[name]) for name in counts)
+    for figures in groups.values():
+        figures["completion_rate"] = completion_rate(figures["done"], figures["measures"])
+    return groups
+
+
+def reported(relation, year, **conditions):
+    """A condition on the progress joined as ``relation`` in ``year`` (None: the plan's reporting year)."""
+    year_condition = {f"{relation}__year": F(REPORTING_YEAR) if year is None else year}
+    return Q(**year_condition, **{f"{relation}__{name}": value for name, value in conditions.items()})
+
+
+def grouped(queryset, key_path, counts, year_path=None):
+    """Rows of ``counts`` per ``key`` (the value at ``key_path``, None without one) and ``year``."""
+    columns = {}
+    if key_path:
+        columns["key"] = F(key_path)
+    if year_path:
+        columns["year"] = F(year_path)
+    if not columns:
+        return [{"key": None, **queryset.aggregate(**counts)}]
+    rows = queryset.values(**columns).annotate(**counts).order_by()
+    return [{"key": None, **row} for row in rows]
+
+
+def summed(groups):
+    """The figures of several groups that share no measure, added up."""
+    total = {name: sum(figures[name] for figures in groups) for name in ADDITIVE}
+    total["completion_rate"] = completion_rate(total["done"], total["measures"])
+    return total
 
 
 def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
     """The dashboard's totals for a set of measures, each measure counted once."""
-    standing = with_standing(measures, as_of=as_of, year=year, soon_days=soon_days)
-    totals = standing.aggregate(**{name: Count("pk", filter=condition) for name, condition in FIGURES.items()})
-    totals["overdue_milestones"] = (
-        overdue_milestones(as_of, year).filter(deadline__measure__in=measures.values("pk")).count()
-    )
-    totals["completion_rate"] = completion_rate(totals["done"], totals["measures"])
-    return totals
-
-
-def figures_by(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, **groups):
-    """The same totals per group, one query; ``groups`` name the grouping columns, e.g.
-    ``department_id=F("units__department_id")``. A measure counts once per group."""
-    standing = with_standing(measures, as_of=as_of, year=year, soon_days=soon_days)
-    rows = standing.values(**groups).annotate(
-        **{name: Count("pk", distinct=True, filter=condition) for name, condition in FIGURES.items()}
-    )
-    result = []
-    for row in rows.order_by(*groups):
-        row["completion_rate"] = completion_rate(row["done"], row["measures"])
-        result.append(row)
-    return result
-
-
-def figures_by_department(measures, **standing):
-    """Totals per department, lead or responsible."""
-    return figures_by(
-        measures.filter(units__isnull=False),
-        department_id=F("units__department_id"),
-        department=F("units__department__name"),
-        **standing,
-    )
+    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days)[None, year]
 
 
 def completion_rate(done, total):
     return round(done / total, 4) if total else 0.0
 
 
+# ---------------------------------------------------------------- the overdue trend
+
+
+def point_index(field, dates, lookup):
+    """The index of the first of ``dates`` for which ``field`` ``lookup`` that date holds; ``len(dates)`` for none."""
+    return Case(
+        *(When(**{f"{field}__{lookup}": day}, then=Value(i)) for i, day in enumerate(dates)),
+        default=Value(len(dates)),
+        output_field=IntegerField(),
+    )
+
+
 def overdue_trend(measures, dates):
-    """How many milestones were overdue on each of ``dates``, judged by the history of the time.
+    """How many milestones were overdue on each of ``dates`` (ascending), judged by the history of the time.
 
     A milestone counts on a date when it fell due before it and no report had yet marked its
-    year done by then. One query, whatever the number of dates.
+    year done by then (the day of the first "done" in the history). Two queries, whatever the
+    number of dates or milestones: the dated milestones by the first date they count on, and
+    the first "done" of each measure and year by that date and the first date it clears them on.
     """
-    first_done = (
-        ProgressEntry.objects.filter(
-            progress__measure=OuterRef("deadline__measure"),
-            progress__year=OuterRef("deadline__year"),
-            status=ProgressStatus.DONE,
+    dates = list(dates)
+    in_scope = measures.values("pk")
+    falls_due = (
+        Milestone.objects.filter(kind__in=DATED_KINDS, date__lt=dates[-1], deadline__measure__in=in_scope)
+        .values(due=point_index("date", dates, "lt"))
+        .annotate(n=Count("pk"))
+    )
+    earlier_done = ProgressEntry.objects.filter(
+        progress=OuterRef("progress"), status=ProgressStatus.DONE
+    ).filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+    cleared = (
+        ProgressEntry.objects.filter(status=ProgressStatus.DONE, progress__measure__in=in_scope)
+        .exclude(Exists(earlier_done))
+        .annotate(
+            same_year=FilteredRelation(
+                "progress__measure__deadlines", condition=Q(progress__measure__deadlines__year=F("progress__year"))
+            )
         )
-        .order_by("created_at")
-        .values("created_at")[:1]
+        .filter(same_year__milestones__kind__in=DATED_KINDS, same_year__milestones__date__lt=dates[-1])
+        .values(
+            due=point_index("same_year__milestones__date", dates, "lt"),
+            done=point_index("created_at__date", dates, "lte"),
+        )
+        .annotate(n=Count("same_year__milestones"))
     )
-    milestones = Milestone.objects.filter(
-        kind__in=DATED_KINDS, deadline__measure__in=measures.values("pk")
-    ).annotate(done_at=Subquery(first_done))
-    counts = milestones.aggregate(
-        **{
-            f"d{i}": Count("pk", filter=Q(date__lt=day) & (Q(done_at__isnull=True) | Q(done_at__date__gt=day)))
-            for i, day in enumerate(dates)
-        }
-    )
-    return [(day, counts[f"d{i}"]) for i, day in enumerate(dates)]
+    counts = [0] * (len(dates) + 1)
+    for row in falls_due.order_by():
+        counts[row["due"]] += row["n"]
+    for row in cleared.order_by():
+        if row["done"] < len(dates):
+            counts[max(row["due"], row["done"])] -= row["n"]
+    points, running = [], 0
+    for day, change in zip(dates, counts):
+        running += change
+        points.append((day, running))
+    return points
 
 
 def history_start(measures):
-    """The first day any progress of these measures was recorded: the trend cannot look earlier."""
-    first = ProgressEntry.objects.filter(progress__measure__in=measures.values("pk")).aggregate(first=Min("created_at"))
-    return timezone.localtime(first["first"]).date() if first["first"] else None
+    """The first day any progress of these measures was recorded: the trend cannot look earlier.
+
+    The oldest entry first (index ``progressentry_created_at``): the database stops at the
+    first one in scope instead of reading the whole history.
+    """
+    entries = ProgressEntry.objects.filter(progress__measure__in=measures.values("pk")).order_by("created_at")
+    first = entries.values_list("created_at", flat=True).first()
+    return timezone.localtime(first).date() if first else None

@@ -9,10 +9,11 @@ import pytest
 
 from departments.roles import STAFF, create_account
 from tasks.access import visible_measures
-from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState
+from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState, Signal
 from tasks.filtersets import MeasureFilter
-from tasks.models import Deadline, Measure, Progress, Section, Task
+from tasks.models import Deadline, Measure, Plan, Progress, Section, Task
 from tasks.progress import record_progress
+from tasks.standing import with_standing
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,33 @@ def test_the_current_view_exports_to_xlsx_and_csv(both, client):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 1 + listed
     assert client.get("/measures/export/", {**params, "format": "pdf"}).status_code == 400
+
+
+def test_the_signals_split_the_measures_as_the_list_shows_them(both):
+    for params in ({"plan": "anshan", "year": 2024, "as_of": "2024-12-01"},
+                   {"plan": "guangyuan", "year": 2025, "as_of": "2026-01-01"},
+                   {"as_of": "2024-08-01", "soon_days": 90}):
+        shown = with_standing(filtered(**params), as_of=datetime.date.fromisoformat(params["as_of"]),
+                              year=params.get("year"), soon_days=params.get("soon_days", 30))
+        for signal in Signal.values:
+            assert set(filtered(**params, signal=signal)) == {m for m in shown if m.signal == signal}, (params, signal)
+        for status in ProgressStatus.values:
+            assert set(filtered(**params, status=status)) == {m for m in shown if m.status == status}, (params, status)
+
+
+def test_a_plan_with_hundreds_of_tasks_offers_them_a_section_at_a_time(db):
+    plan = Plan.objects.create(title="全省台账", slug="province", start_year=2023, end_year=2025, reporting_year=2024)
+    sections = Section.objects.bulk_create(
+        Section(plan=plan, number=number, title=f"部分{number}", order=i) for i, number in enumerate("一二")
+    )
+    Task.objects.bulk_create(Task(section=sections[i % 2], number=i + 1, title=f"任务{i + 1}") for i in range(150))
+
+    def offered(**params):
+        form = MeasureFilter({"plan": "province", **params}, queryset=Measure.objects.all()).form
+        return [label for _value, label in form.fields["task"].widget.choices]
+
+    assert offered() == ["（请先选择部分）"]
+    chosen = Task.objects.get(number=7)
+    assert offered(task=chosen.pk) == ["（请先选择部分）", str(chosen)]
+    assert len(offered(section=sections[0].pk)) == 1 + 75
+    assert MeasureFilter({"plan": "province", "task": chosen.pk}, queryset=Measure.objects.all()).is_valid()

@@ -40,7 +40,7 @@ def test_my_measures_lists_every_measure_of_the_department_grouped_by_plan_and_s
     response = fagui.get("/my/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert len(response.context["work"].measures) == 62
+    assert response.context["page"].paginator.count == 62
     assert "我的任务" in page
     assert Plan.objects.get(slug="anshan").title in page
     for section in {m.item.task.section for m in measures_of("政策法规科")}:
@@ -62,7 +62,7 @@ def test_guangyuan_lead_unit_sees_its_measures(guangyuan):
     client = login("sifaju", STAFF, ["市司法局"])
     response = client.get("/my/")
     assert response.status_code == 200
-    assert len(response.context["work"].measures) == measures_of("市司法局").count() == 35
+    assert response.context["page"].paginator.count == measures_of("市司法局").count() == 35
 
 
 def test_a_supervisor_without_department_gets_an_empty_list_and_the_review_link(anshan):
@@ -76,9 +76,31 @@ def test_my_measures_costs_the_same_queries_for_62_measures_as_for_5(anshan, dja
     many = login("fagui", STAFF, ["政策法规科"])
     few = login("renfang", STAFF, ["人防管理科"])
     with django_assert_max_num_queries(10):
-        assert len(many.get("/my/").context["work"].measures) == 62
+        assert many.get("/my/").context["page"].paginator.count == 62
     with django_assert_max_num_queries(10):
-        assert len(few.get("/my/").context["work"].measures) == 5
+        assert few.get("/my/").context["page"].paginator.count == 5
+
+
+def test_my_measures_come_a_page_at_a_time_in_plan_order(fagui, monkeypatch):
+    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
+    first, third = fagui.get("/my/"), fagui.get("/my/", {"page": 3})
+    assert len(first.context["page"].object_list) == 25
+    assert len(third.context["page"].object_list) == 12
+    assert "page=2" in first.content.decode()
+    shown = [m.pk for page in (1, 2, 3) for m in fagui.get("/my/", {"page": page}).context["page"].object_list]
+    in_plan_order = measures_of("政策法规科").order_by(
+        "item__task__section__order", "item__task__order", "item__order", "number"
+    )
+    assert shown == [m.pk for m in in_plan_order]
+    assert {m.signal for m in first.context["page"].object_list} >= {"done", "overdue"}
+
+
+def test_returned_reports_are_listed_on_top_whatever_the_page(fagui, measure, monkeypatch):
+    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
+    Progress.objects.filter(measure=measure, year=2024).update(review=ReviewState.RETURNED)
+    for page in (1, 3):
+        listed = fagui.get("/my/", {"page": page}).context["returned"]
+        assert [m.pk for m in listed] == [measure.pk]
 
 
 # -- the measure page ---------------------------------------------------------------------

@@ -4,15 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 
 from departments.models import Department
 
 from ..access import department_ids, sees_everything, visible_measures
-from ..dashboard import Scope, ScopeError, breakdowns, milestone_list, summary, trend
+from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
 from ..filtersets import MeasureFilter
 from ..flat_export import flat_export
 from ..models import Measure, Plan
-from ..standing import figures
+from ..standing import with_standing
 
 
 def scope_or_400(request):
@@ -42,22 +43,50 @@ def scoped(view):
     return wrapper
 
 
-def paginate(request, rows, per_page):
-    """The requested page of ``rows``, and the query string that keeps the other parameters."""
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, so that it does not count them again."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def paginate(request, rows, per_page, *, count=None):
+    """The requested page of ``rows`` (``count`` of them, when known), and the query string that
+    keeps the other parameters."""
     params = request.GET.copy()
     params.pop("page", None)
-    return Paginator(rows, per_page).get_page(request.GET.get("page")), params.urlencode()
+    paginator = Paginator(rows, per_page) if count is None else CountedPaginator(rows, per_page, count=count)
+    return paginator.get_page(request.GET.get("page")), params.urlencode()
+
+
+def with_standing_on_page(page, measures, **standing):
+    """Replace the page's measure ids by those measures with their standing, in the page's order.
+
+    The list is counted and paged without the standing; only the rows shown get it.
+    """
+    ids = list(page.object_list)
+    rows = with_standing(measures.filter(pk__in=ids), **standing).in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids]
+    return page
+
+
+#: Rows of the department ranking per page of the dashboard: the most overdue come first.
+DEPARTMENTS_PER_PAGE = 20
 
 
 @scoped
 def home(request):
-    """The dashboard: totals, status mix, departments ranked, sections and years, with drill-down."""
+    """The dashboard: totals, status mix, departments ranked (paged), sections and years, with drill-down."""
     plans, scope = scope_or_400(request)
     context = {"plans": plans, "scope": scope}
     if scope.plan is not None:
-        context["figures"] = summary(request.user, scope)
-        context.update(breakdowns(request.user, scope, context["figures"]["departments"]))
-        context["trend"] = trend(request.user, scope)
+        context.update(overview(request.user, scope))
+        context["page"], context["params"] = paginate(request, context.pop("departments"), DEPARTMENTS_PER_PAGE)
     return render(request, "tasks/dashboard.html", context)
 
 
@@ -73,11 +102,20 @@ def due_soon(request):
     return milestone_page(request, due_soon=True)
 
 
+#: Milestones per page of the overdue and due-soon lists.
+MILESTONES_PER_PAGE = 100
+
+
 def milestone_page(request, *, due_soon):
+    """A page of the overdue or due-soon list; its count and its rows are remembered (``remembered``)."""
     plans, scope = scope_or_400(request)
     sort = request.GET.get("sort", "date")
-    milestones = milestone_list(request.user, scope, due_soon=due_soon, sort=sort)
-    page, params = paginate(request, milestones, 100)
+    ids = milestone_list(request.user, scope, due_soon=due_soon, sort=sort)
+    name = "due-soon" if due_soon else "overdue"
+    count = remembered((name, "count"), request.user, scope, ids.count)
+    page, params = paginate(request, ids, MILESTONES_PER_PAGE, count=count)
+    shown = remembered((name, sort, page.number), request.user, scope, lambda: list(page.object_list))
+    page.object_list = milestone_rows(shown)
     return render(
         request,
         "tasks/milestones.html",
@@ -95,10 +133,14 @@ def filtered_measures(request):
 def measure_list(request):
     """All measures the user may see, filtered by the URL, paginated."""
     filterset = filtered_measures(request)
-    rows = filterset.qs.select_related("item__task__section__plan", "person").prefetch_related(
-        "units__department"
-    ).order_by("item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number")
-    page, params = paginate(request, rows, 50)
+    ids = filterset.qs.order_by(
+        "item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number", "pk"
+    ).values_list("pk", flat=True)
+    page, params = paginate(request, ids, 50)
+    shown = Measure.objects.select_related("item__task__section__plan", "person").prefetch_related("units__department")
+    with_standing_on_page(
+        page, shown, as_of=filterset.as_of_date, year=filterset.standing_year, soon_days=filterset.soon
+    )
     return render(
         request,
         "tasks/measure_list.html",
@@ -144,7 +186,7 @@ def department_detail(request, pk):
         "department": department,
         "plans": plans,
         "scope": scope,
-        "figures": figures(scope.measures(request.user), **scope.standing),
+        "figures": totals(request.user, scope),
         "people": department.people.select_related("user"),
     }
     return render(request, "tasks/department_detail.html", context)
