@@ -3,7 +3,8 @@
 The measure list's download, ``export_ledger --format csv`` and the admin's export action
 all come here. Every column is plain text or a number, written safely (``tasks.cells``):
 xlsx strings are string cells, csv fields that look like formulas get a leading quote.
-xlsx is streamed through openpyxl's write-only mode; csv is written row by row.
+Both stream: the rows come from ``tasks.export_rows`` in a fixed number of queries, xlsx is
+written by XlsxWriter in ``constant_memory`` mode and csv row by row, to a file or a response.
 """
 
 import csv
@@ -14,48 +15,48 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from import_export import resources
 from import_export.formats.base_formats import CSV, XLSX
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from .cells import csv_value, text_cell
+from .cells import csv_value, streaming_workbook, write_cell
 from .choices import ProgressStatus, UnitRole
-from .exporting import HEADER, STATUS_WORDS, XLSX_TYPE, CellStyle, progress_of
+from .export_rows import measure_records
+from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE
 from .models import Measure, Plan, circled
-from .standing import with_standing
 
 FIXED_HEADERS = ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人"]
 OVERDUE_HEADER = "逾期"
+WIDE_HEADERS = ("具体要求", "工作措施")
 CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
-CELL = CellStyle(Font(name="宋体", size=10), Alignment(wrap_text=True, vertical="top"))
+CELL = {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"}
 
 
 def flat_export(queryset, fmt, *, year=None, as_of=None):
     """``(bytes, content_type, filename)`` of the measures in ``queryset`` as ``fmt`` (xlsx or csv)."""
+    output = io.BytesIO()
+    content_type, filename = write_flat_export(queryset, fmt, output, year=year, as_of=as_of)
+    return output.getvalue(), content_type, filename
+
+
+def write_flat_export(queryset, fmt, output, *, year=None, as_of=None):
+    """Write the flat export to ``output`` (a binary file open for writing); ``(content_type, filename)``."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"format must be xlsx or csv, not {fmt!r}")
     as_of = as_of or timezone.localdate()
     headers, rows = flat_rows(queryset, year=year, as_of=as_of)
-    data = write_xlsx(headers, rows) if fmt == "xlsx" else write_csv(headers, rows)
-    return data, CONTENT_TYPES[fmt], f"measures-{as_of.isoformat()}.{fmt}"
+    (write_xlsx if fmt == "xlsx" else write_csv)(headers, rows, output)
+    return CONTENT_TYPES[fmt], flat_filename(fmt, as_of)
+
+
+def flat_filename(fmt, as_of):
+    return f"measures-{as_of.isoformat()}.{fmt}"
 
 
 def flat_rows(queryset, *, year=None, as_of):
     """The header and an iterator of rows; ``year`` limits the per-year columns to that year."""
-    measures = Measure.objects.filter(pk__in=queryset.values("pk"))
-    years = [year] if year else plan_years(measures)
+    years = [year] if year else plan_years(queryset)
     headers = FIXED_HEADERS + [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
     headers.append(OVERDUE_HEADER)
-    standing = (
-        with_standing(measures, as_of=as_of, year=year)
-        .select_related("item__task__section__plan", "person")
-        .prefetch_related("units__department", "deadlines", "progress")
-        .order_by(
-            "item__task__section__plan__slug", "item__task__section__order", "item__task__order",
-            "item__order", "item_id", "number",
-        )
-    )
-    return headers, (flat_row(measure, years) for measure in standing.iterator(chunk_size=2000))
+    records = measure_records(queryset, as_of=as_of, year=year, units=True)
+    return headers, (flat_row(record, years) for record in records)
 
 
 def plan_years(measures):
@@ -67,7 +68,6 @@ def plan_years(measures):
 
 def flat_row(measure, years):
     item = measure.item
-    units = sorted(measure.units.all(), key=lambda unit: unit.order)
     row = [
         item.task.section.plan.title,
         str(item.task.section),
@@ -77,13 +77,13 @@ def flat_row(measure, years):
         item.text,
         circled(measure.number),
         measure.text,
-        "、".join(u.department.name for u in units if u.role == UnitRole.LEAD),
-        "、".join(u.department.name for u in units if u.role == UnitRole.RESPONSIBLE),
-        measure.person.name if measure.person else "",
+        "、".join(u.department for u in measure.units if u.role == UnitRole.LEAD),
+        "、".join(u.department for u in measure.units if u.role == UnitRole.RESPONSIBLE),
+        measure.person,
     ]
-    deadlines = {deadline.year: deadline.text for deadline in measure.deadlines.all()}
+    deadlines = {deadline.year: deadline.text for deadline in measure.deadlines}
     for year in years:
-        progress = progress_of(measure, year)
+        progress = measure.progress_in(year)
         row += [
             deadlines.get(year, ""),
             STATUS_WORDS[progress.status] if progress else STATUS_WORDS[ProgressStatus.NOT_STARTED],
@@ -93,28 +93,31 @@ def flat_row(measure, years):
     return row
 
 
-def write_xlsx(headers, rows):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("工作措施")
-    for column, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = 40 if header in ("具体要求", "工作措施") else 14
-    sheet.freeze_panes = "A2"
-    sheet.append([text_cell(sheet, header, HEADER) for header in headers])
-    for row in rows:
-        sheet.append([text_cell(sheet, value, CELL) for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+def write_xlsx(headers, rows, output):
+    """The rows under a frozen header row, streamed to ``output``."""
+    workbook = streaming_workbook(output)
+    header_format, cell_format = workbook.add_format(FORMATS["header"]), workbook.add_format(CELL)
+    sheet = workbook.add_worksheet("工作措施")
+    for column, header in enumerate(headers):
+        sheet.set_column(column, column, 40 if header in WIDE_HEADERS else 14)
+    sheet.freeze_panes(1, 0)
+    for column, header in enumerate(headers):
+        write_cell(sheet, 0, column, header, header_format)
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            write_cell(sheet, number, column, value, cell_format)
+    workbook.close()
 
 
-def write_csv(headers, rows):
-    """UTF-8 with a byte-order mark, so Excel shows the Chinese text."""
-    output = io.StringIO()
-    writer = csv.writer(output)
+def write_csv(headers, rows, output):
+    """UTF-8 with a byte-order mark, so Excel shows the Chinese text; written row by row to ``output``."""
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
     writer.writerow(headers)
     for row in rows:
         writer.writerow([csv_value(value) for value in row])
-    return output.getvalue().encode("utf-8-sig")
+    text.flush()
+    text.detach()
 
 
 # ---------------------------------------------------------------- admin (django-import-export)
@@ -137,11 +140,15 @@ class SafeXLSX(XLSX):
     """xlsx through the app's own writer: strings are string cells, never formulas."""
 
     def export_data(self, dataset, **kwargs):
-        return write_xlsx(dataset.headers, iter(dataset))
+        output = io.BytesIO()
+        write_xlsx(dataset.headers, iter(dataset), output)
+        return output.getvalue()
 
 
 class SafeCSV(CSV):
     """csv with formula-like fields behind a leading quote, and a byte-order mark for Excel."""
 
     def export_data(self, dataset, **kwargs):
-        return write_csv(dataset.headers, iter(dataset)).decode("utf-8")
+        output = io.BytesIO()
+        write_csv(dataset.headers, iter(dataset), output)
+        return output.getvalue().decode("utf-8")

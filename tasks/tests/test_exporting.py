@@ -7,12 +7,13 @@ import re
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.exporting import export_ledger
 from tasks.importing import ImportOptions, import_ledger
-from tasks.models import Measure, Plan
+from tasks.models import Measure, Plan, Section
 from tasks.progress import record_progress
 from tasks.standing import with_standing
 
@@ -26,6 +27,11 @@ AS_OF = datetime.date(2024, 12, 31)
 
 def sheet_of(data):
     return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def fill(cell):
+    """The cell's fill colour as RRGGBB (openpyxl writes 00RRGGBB, XlsxWriter FFRRGGBB)."""
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else None
 
 
 def original(path, sheet):
@@ -101,15 +107,17 @@ def test_overdue_measures_have_their_deadline_and_status_cells_filled_red(anshan
     assert overdue_items
     for item in range(1, 46):
         row = anshan_row(sheet, item)
-        red = {sheet.cell(row, column).fill.fgColor.rgb for column in (7, 11)} == {"00FFC7CE"}
+        red = {fill(sheet.cell(row, column)) for column in (7, 11)} == {"FFC7CE"}
         assert red == (item in overdue_items), item
-        assert sheet.cell(row, 5).fill.fgColor.rgb != "00FFC7CE"
+        assert fill(sheet.cell(row, 5)) != "FFC7CE"
 
 
 def test_the_export_prints_landscape_one_page_wide_with_the_header_repeated_and_frozen(anshan):
     sheet = sheet_of(export_ledger(Plan.objects.get(slug="anshan")))
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.fitToWidth == 1
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    assert (sheet.page_setup.fitToWidth or 1) == 1  # left out when 1, the default
+    assert sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$2:$2"
     assert sheet.freeze_panes == "A3"
@@ -179,6 +187,35 @@ def test_the_export_can_be_narrowed_to_some_measures(anshan):
         assert (measure.text in texts) == mine.filter(pk=measure.pk).exists()
 
 
+# -- scale: a fixed number of queries, streamed ----------------------------------------------------
+
+#: The plan's layout (kept workbook: first section, item numbering, first section's number style),
+#: whether any measure has extra columns, the plans, the overdue measures, the items, the measures,
+#: their deadlines and their progress.
+LEDGER_EXPORT_QUERIES = 10
+
+
+def test_the_ledger_export_costs_the_same_queries_for_three_measures_or_the_whole_plan(anshan, django_assert_max_num_queries):
+    plan = Plan.objects.get(slug="anshan")
+    few = Measure.objects.filter(item__task__section__plan=plan, item__number__lte=1)
+    for measures in (few, None):
+        with django_assert_max_num_queries(LEDGER_EXPORT_QUERIES):
+            export_ledger(plan, measures=measures, as_of=AS_OF)
+
+
+def test_the_ledger_follows_the_plan_order_when_the_ids_do_not(anshan):
+    plan = Plan.objects.get(slug="anshan")
+    Section.objects.filter(plan=plan).update(order=100 - F("order"))
+    report(measure_at("anshan", 1, 2), 2023, ProgressStatus.IN_PROGRESS, "第一项最后导出")
+    sheet = sheet_of(export_ledger(plan, as_of=AS_OF))
+    sections = [cell.value for cell in sheet["A"] if str(cell.value or "").startswith("(")]
+    assert sections == [f"({s.number}) {s.title}" for s in plan.sections.order_by("order")]
+    row = anshan_row(sheet, 1)
+    assert row > anshan_row(sheet, 45)
+    assert sheet.cell(row, 6).value == "①已完成\n②第一项最后导出"
+    assert sheet.cell(row, 7).value == "①11月30日\n②6月30日"
+
+
 # -- the command and the download ----------------------------------------------------------------
 
 
@@ -198,6 +235,11 @@ def test_export_ledger_command_needs_the_plan_named_when_there_are_two(anshan, g
         call_command("export_ledger", "--plan", "anshan", "--year", "2030", "-o", str(tmp_path / "x.xlsx"))
 
 
+def downloaded(response):
+    """The body of a download, whether it was sent at once or streamed."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def login(client, name, role, departments=()):
     create_account(name, role, departments=departments, password="pw")
     client.login(username=name, password="pw")
@@ -211,7 +253,7 @@ def test_staff_download_holds_only_their_departments_measures_in_every_format(an
     for fmt in ("xlsx", "csv", "json"):
         response = client.get(f"/plans/anshan/export/?format={fmt}")
         assert response.status_code == 200
-        body = response.content
+        body = downloaded(response)
         text = body.decode("utf-8-sig") if fmt != "xlsx" else "\n".join(
             str(cell.value) for row in sheet_of(body).iter_rows() for cell in row if cell.value
         )
@@ -224,7 +266,7 @@ def test_supervisor_downloads_the_ledger_of_a_year(anshan, client):
     response = client.get("/plans/anshan/export/?format=xlsx&year=2025")
     assert response.status_code == 200
     assert "anshan-2025.xlsx" in response["Content-Disposition"]
-    assert sheet_of(response.content).cell(2, 12).value.startswith("2025年完成情况")
+    assert sheet_of(downloaded(response)).cell(2, 12).value.startswith("2025年完成情况")
     assert client.get("/plans/anshan/export/?format=pdf").status_code == 404
     assert client.get("/plans/anshan/export/?year=1999").status_code == 404
 

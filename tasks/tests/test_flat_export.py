@@ -53,6 +53,18 @@ def test_a_filtered_queryset_gives_only_its_measures_and_one_year(anshan, guangy
     assert sorted(texts) == sorted(measures.values_list("text", flat=True))
 
 
+#: The plans and their years, the overdue measures, the items, the measures, their deadlines,
+#: progress and units.
+FLAT_EXPORT_QUERIES = 8
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_flat_export_costs_the_same_queries_for_three_measures_or_two_plans(anshan, guangyuan, fmt, django_assert_max_num_queries):
+    for measures in (Measure.objects.filter(item__task__number=1, item__number=1), Measure.objects.all()):
+        with django_assert_max_num_queries(FLAT_EXPORT_QUERIES):
+            flat_export(measures, fmt, as_of=AS_OF)
+
+
 def test_an_unknown_format_is_refused(anshan):
     with pytest.raises(ValueError):
         flat_export(Measure.objects.all(), "pdf")

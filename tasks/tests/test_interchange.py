@@ -5,11 +5,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.db.models import F
 
 from tasks.choices import ProgressStatus
 from tasks.importing import ImportFailed, ImportOptions, import_ledger
 from tasks.interchange import interchange_queryset, plan_json, to_interchange
-from tasks.models import Measure, Plan
+from tasks.models import Measure, Plan, Section
 
 from .test_exporting import guangyuan_first, report
 from .test_importing import measure_at, plan_snapshot
@@ -74,3 +75,40 @@ def test_a_broken_json_file_is_refused_naming_the_file_and_writes_nothing(db):
     with pytest.raises(ImportFailed, match="JSON"):
         import_ledger(b"[not json", file_name="worse.json")
     assert not Plan.objects.exists()
+
+
+# -- scale: streamed, a fixed number of queries -------------------------------------------------
+
+#: The plans, the items, the measures, their deadlines, milestones, units and progress.
+DOCUMENT_QUERIES = 7
+
+
+def test_the_document_costs_the_same_queries_for_three_measures_or_the_whole_plan(anshan, django_assert_max_num_queries):
+    plan = Plan.objects.get(slug="anshan")
+    few = Measure.objects.filter(item__task__section__plan=plan, item__number__lte=1)
+    for measures in (few, None):
+        with django_assert_max_num_queries(DOCUMENT_QUERIES):
+            plan_json(plan, measures)
+
+
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_the_document_has_one_measure_per_line(anshan, narrowed):
+    plan = Plan.objects.get(slug="anshan")
+    lines = plan_json(plan, Measure.objects.none() if narrowed else None).decode("utf-8").splitlines()
+    document = json.loads("\n".join(lines))
+    assert len(lines) == (1 if narrowed else len(document["measures"]) + 2)
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == document["measures"]
+
+
+def test_the_document_follows_the_plan_order_when_the_ids_do_not(anshan):
+    plan = Plan.objects.get(slug="anshan")
+    Section.objects.filter(plan=plan).update(order=100 - F("order"))
+    document = json.loads(plan_json(plan))
+    sections = [m["section"]["number"] for m in document["measures"]]
+    assert list(dict.fromkeys(sections)) == [s.number for s in plan.sections.order_by("order")]
+    api = {m.pk: to_interchange(m) for m in interchange_queryset(Measure.objects.filter(item__task__section__plan=plan))}
+    for obj in document["measures"]:
+        del obj["source"]
+        for deadline in obj["deadlines"].values():
+            del deadline["covers_plan"]
+        assert obj == api[obj["id"]]

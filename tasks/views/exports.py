@@ -4,18 +4,19 @@ Staff get only their departments' measures (``visible_measures``), in every form
 write-back workbook holds every department's rows, so it is for supervisors and admins.
 """
 
+import tempfile
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from tasks.access import sees_everything, user_role, visible_measures
-from tasks.exporting import XLSX_TYPE, export_filename, export_ledger
-from tasks.flat_export import flat_export
-from tasks.interchange import plan_json
+from tasks.exporting import XLSX_TYPE, export_filename, write_ledger
+from tasks.flat_export import write_flat_export
+from tasks.interchange import write_plan_json
 from tasks.models import Measure, Plan
 from tasks.writeback import NoSourceFile, write_back
 
@@ -34,13 +35,18 @@ def plan_export(request, slug):
         raise Http404(f"unknown format {fmt!r}")
     year = requested_year(request, plan)
     measures = visible_measures(request.user, Measure.objects.filter(item__task__section__plan=plan))
+    output = tempfile.TemporaryFile()  # written in full before the response starts, then sent in blocks
     if fmt == "xlsx":
-        data, content_type = export_ledger(plan, measures=measures, year=year), XLSX_TYPE
+        write_ledger(plan, output, measures=measures, year=year)
+        content_type = XLSX_TYPE
     elif fmt == "csv":
-        data, content_type, _name = flat_export(measures, "csv", year=year)
+        content_type, _name = write_flat_export(measures, "csv", output, year=year)
     else:
-        data, content_type = plan_json(plan, measures), "application/json"
-    return download(data, content_type, export_filename(plan, year or plan.reporting_year or plan.start_year, fmt))
+        write_plan_json(plan, output, measures)
+        content_type = "application/json"
+    output.seek(0)
+    filename = export_filename(plan, year or plan.reporting_year or plan.start_year, fmt)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_GET

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.exporting import export_ledger
-from tasks.flat_export import flat_export
-from tasks.interchange import plan_json
+from tasks.exporting import write_ledger
+from tasks.flat_export import write_flat_export
+from tasks.interchange import write_plan_json
 from tasks.models import Measure, Plan
 from tasks.writeback import NoSourceFile, write_back
 
@@ -30,8 +30,11 @@ class Command(BaseCommand):
             raise CommandError(f"{year} is not a year of plan {plan.slug} ({plan.start_year}–{plan.end_year})")
         if writeback and format != "xlsx":
             raise CommandError("--writeback writes the original workbook: use it with --format xlsx")
-        data = export_bytes(plan, format, year=year, writeback=writeback)
-        Path(output).write_bytes(data)
+        if writeback:
+            Path(output).write_bytes(writeback_bytes(plan, year))
+        else:
+            with open(output, "wb") as handle:
+                write_export(plan, format, handle, year=year)
         self.stdout.write(f"wrote {output} ({format}{', write-back' if writeback else ''}) for plan {plan.slug}")
 
 
@@ -47,14 +50,18 @@ def find_plan(slug):
     return plans[0]
 
 
-def export_bytes(plan, fmt, *, year, writeback):
-    if writeback:
-        try:
-            return write_back(plan, year=year)
-        except NoSourceFile as error:
-            raise CommandError(f"plan {plan.slug} was not imported from a workbook: nothing to write back into") from error
+def writeback_bytes(plan, year):
+    try:
+        return write_back(plan, year=year)
+    except NoSourceFile as error:
+        raise CommandError(f"plan {plan.slug} was not imported from a workbook: nothing to write back into") from error
+
+
+def write_export(plan, fmt, output, *, year):
+    """Stream the export to ``output``: memory stays flat whatever the size of the plan."""
     if fmt == "xlsx":
-        return export_ledger(plan, year=year)
-    if fmt == "csv":
-        return flat_export(Measure.objects.filter(item__task__section__plan=plan), "csv", year=year)[0]
-    return plan_json(plan)
+        write_ledger(plan, output, year=year)
+    elif fmt == "csv":
+        write_flat_export(Measure.objects.filter(item__task__section__plan=plan), "csv", output, year=year)
+    else:
+        write_plan_json(plan, output)
