@@ -13,6 +13,7 @@ nothing is written.
 
 import hashlib
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -33,6 +34,16 @@ from .schedule import as_row, milestone_rows, milestones_by_year
 
 #: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
 WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
+
+
+class Wanted(NamedTuple):
+    """What a row asks of its measure beyond the row's own texts."""
+
+    person: str
+    lead_units: list  # department names, each once; shared between rows: never changed
+    responsible_units: list
+    deadlines: dict  # {year: schedule.YearDeadline}, shared between rows with the same phrases
+    extra: dict
 
 
 class RowError(Exception):
@@ -235,6 +246,7 @@ class LedgerSync:
         self.kept_app_progress = 0
         self.counts = {"new": 0, "update": 0, "delete": 0, "skip": 0, "error": 0, "invalid": 0}
         self.parsed = {}
+        self.unit_lists = {}
         self.checks = {
             "section": FieldCheck(Section, "title"),
             "task": FieldCheck(Task, "title"),
@@ -279,7 +291,10 @@ class LedgerSync:
     # -- what the plan holds now ------------------------------------------------------
 
     def load(self):
+        """The plan as stored, read in a few queries. Texts that repeat (section numbers, unit
+        names, statuses, notes) are kept once, deadline phrases as one fingerprint per measure."""
         plan = self.plan
+        one = {}
         self.departments = dict(Department.objects.values_list("name", "id"))
         self.people = {(name, department): pk for pk, name, department in Person.objects.values_list("id", "name", "department_id")}
         self.sections = {
@@ -313,30 +328,24 @@ class LedgerSync:
             "extra",
             "person__name",
         )
-        for *place, pk, text, lead_text, responsible_text, source_row, cells, extra, person in stored.iterator(5000):
-            self.measures[tuple(place)] = (
+        for section, *place, pk, text, lead_text, responsible_text, source_row, cells, extra, person in stored.iterator(5000):
+            self.measures[(one.setdefault(section, section), *place)] = (
                 pk,
                 content_key(text, lead_text, responsible_text, extra, person or ""),
                 where_key(source_row, cells),
             )
         in_plan = {"measure__item__task__section__plan": plan}
-        self.units = defaultdict(lambda: ([], []))
-        for measure, role, name in MeasureUnit.objects.filter(**in_plan).order_by("measure_id", "role", "order").values_list(
-            "measure_id", "role", "department__name"
-        ):
-            self.units[measure][role != UnitRole.LEAD].append(name)
-        self.deadlines = defaultdict(dict)
-        for pk, measure, year, text, covers_plan in Deadline.objects.filter(**in_plan).values_list(
-            "id", "measure_id", "year", "text", "covers_plan"
-        ):
-            self.deadlines[measure][year] = (pk, text, covers_plan)
+        self.units = load_units(in_plan, one)
+        self.deadline_phrases = load_deadline_phrases(in_plan)
         last_source = ProgressEntry.objects.filter(progress=OuterRef("pk")).order_by("-version").values("source")[:1]
         self.progress = defaultdict(dict)
         for pk, measure, year, status, note, version, source in (
             Progress.objects.filter(**in_plan)
             .annotate(last_source=Subquery(last_source))
             .values_list("id", "measure_id", "year", "status", "note", "version", "last_source")
+            .iterator(5000)
         ):
+            status, note, source = (one.setdefault(text, text) for text in (status, note, source))
             self.progress[measure][year] = (pk, status, note, version, source)
 
     # -- each row against it ----------------------------------------------------------
@@ -379,13 +388,21 @@ class LedgerSync:
         key = tuple(texts.items())
         if key not in self.parsed:
             self.parsed[key] = milestones_by_year(texts, self.plan_years)
-        return {
-            "person": row.person or "",
-            "lead_units": unique(split_lines("\n".join(row.lead_units))),
-            "responsible_units": unique(split_lines("\n".join(row.responsible_units))),
-            "deadlines": self.parsed[key],
-            "extra": row.extra or {},
-        }
+        return Wanted(
+            person=row.person or "",
+            lead_units=self.unit_names(row.lead_units),
+            responsible_units=self.unit_names(row.responsible_units),
+            deadlines=self.parsed[key],
+            extra=row.extra or {},
+        )
+
+    def unit_names(self, names):
+        """``names`` one per line and each once, one list for every row naming the same units."""
+        key = tuple(names)
+        found = self.unit_lists.get(key)
+        if found is None:
+            found = self.unit_lists[key] = unique(split_lines("\n".join(names)))
+        return found
 
     def check_row(self, row, wanted):
         values = [
@@ -394,10 +411,10 @@ class LedgerSync:
             ("upstream", row.upstream_deadline or "", columns.UPSTREAM_DEADLINE),
             ("measure", row.measure_text or "", columns.MEASURE_TEXT),
         ]
-        if wanted["person"].strip():
-            values.append(("person", wanted["person"].strip(), columns.PERSON))
-        values += [("department", name, "部门") for name in wanted["lead_units"] + wanted["responsible_units"]]
-        values += [("deadline", deadline.text, columns.DEADLINE_PREFIX) for deadline in wanted["deadlines"].values()]
+        if wanted.person.strip():
+            values.append(("person", wanted.person.strip(), columns.PERSON))
+        values += [("department", name, "部门") for name in wanted.lead_units + wanted.responsible_units]
+        values += [("deadline", deadline.text, columns.DEADLINE_PREFIX) for deadline in wanted.deadlines.values()]
         for check, value, column in values:
             message = self.checks[check].error(value)
             if message:
@@ -437,11 +454,10 @@ class LedgerSync:
             and item is not None
             and (item[1], item[2]) == (row.item_text or "", row.upstream_deadline or "")
             and stored[1]
-            == content_key(row.measure_text or "", row.lead_text or "", row.responsible_text or "", wanted["extra"], wanted["person"])
-            and lead == wanted["lead_units"]
-            and responsible == wanted["responsible_units"]
-            and {year: d[1] for year, d in self.deadlines.get(stored[0], {}).items()}
-            == {year: d.text for year, d in wanted["deadlines"].items()}
+            == content_key(row.measure_text or "", row.lead_text or "", row.responsible_text or "", wanted.extra, wanted.person)
+            and lead == wanted.lead_units
+            and responsible == wanted.responsible_units
+            and self.deadline_phrases.get(stored[0]) == deadline_phrases(wanted.deadlines)
         )
 
     def writes_over(self, measure_id, stated):
@@ -468,7 +484,7 @@ class LedgerSync:
     def write_departments_and_people(self):
         names = {}
         for _place, row, wanted in self.new_measures + self.changed_measures:
-            for name in wanted["lead_units"] + wanted["responsible_units"]:
+            for name in wanted.lead_units + wanted.responsible_units:
                 if name not in self.departments:
                     names.setdefault(name, None)
         ids = reserve_ids(Department, len(names))
@@ -488,10 +504,10 @@ class LedgerSync:
         )
 
     def person_key(self, wanted):
-        name = wanted["person"].strip()
+        name = wanted.person.strip()
         if not name:
             return None
-        units = wanted["lead_units"] + wanted["responsible_units"]
+        units = wanted.lead_units + wanted.responsible_units
         return (name, self.departments[units[0]] if len(units) == 1 else None)
 
     def write_parents(self):
@@ -533,7 +549,7 @@ class LedgerSync:
             row.responsible_text or "",
             row.row,
             row.cells,
-            wanted["extra"],
+            wanted.extra,
             self.people.get(self.person_key(wanted)),
         )
 
@@ -541,14 +557,18 @@ class LedgerSync:
 
     def write_new_measures(self):
         ids = reserve_ids(Measure, len(self.new_measures))
-        measures, written = [], []
-        for pk, (place, row, wanted) in zip(ids, self.new_measures):
-            measures.append((pk, self.items[place[:3]][0], place[3], *self.measure_values(row, wanted)))
-            written.append((pk, row, wanted))
+        for pk, (place, _row, _wanted) in zip(ids, self.new_measures):
             self.measures[place] = (pk,)
-        insert_rows(Measure, ["id", "item", "number", *self.MEASURE_FIELDS], measures)
-        self.write_units(written)
-        self.write_deadlines(written, {})
+        insert_rows(
+            Measure,
+            ["id", "item", "number", *self.MEASURE_FIELDS],
+            (
+                (pk, self.items[place[:3]][0], place[3], *self.measure_values(row, wanted))
+                for pk, (place, row, wanted) in zip(ids, self.new_measures)
+            ),
+        )
+        self.write_units((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures))
+        self.write_deadlines(((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures)), {})
 
     def write_changed_measures(self):
         if not self.changed_measures:
@@ -565,19 +585,21 @@ class LedgerSync:
         changed_units = [
             (pk, row, wanted)
             for pk, row, wanted in self.changed_measures
-            if self.units.get(pk, ([], [])) != (wanted["lead_units"], wanted["responsible_units"])
+            if self.units.get(pk, ([], [])) != (wanted.lead_units, wanted.responsible_units)
         ]
         for ids in chunks(pk for pk, _row, _wanted in changed_units):
             MeasureUnit.objects.filter(measure_id__in=ids).delete()
         self.write_units(changed_units)
-        self.write_deadlines(self.changed_measures, self.deadlines)
+        self.write_deadlines(self.changed_measures, stored_deadlines([pk for pk, _row, _wanted in self.changed_measures]))
 
     def write_units(self, measures):
-        rows = []
+        insert_rows(MeasureUnit, ["measure", "department", "role", "order"], self.unit_rows(measures))
+
+    def unit_rows(self, measures):
         for pk, _row, wanted in measures:
-            for role, names in ((UnitRole.LEAD, wanted["lead_units"]), (UnitRole.RESPONSIBLE, wanted["responsible_units"])):
-                rows += [(pk, self.departments[name], role.value, order) for order, name in enumerate(names)]
-        insert_rows(MeasureUnit, ["measure", "department", "role", "order"], rows)
+            for role, names in ((UnitRole.LEAD, wanted.lead_units), (UnitRole.RESPONSIBLE, wanted.responsible_units)):
+                for order, name in enumerate(names):
+                    yield (pk, self.departments[name], role.value, order)
 
     def write_deadlines(self, measures, stored_deadlines):
         """Deadlines and milestones exactly as parsed; a stored deadline whose phrase and milestones
@@ -585,8 +607,8 @@ class LedgerSync:
         stale, replaced, new = [], [], []
         for pk, row, wanted in measures:
             stored = stored_deadlines.get(pk, {})
-            stale += [stored[year][0] for year in set(stored) - set(wanted["deadlines"])]
-            for year, deadline in wanted["deadlines"].items():
+            stale += [stored[year][0] for year in set(stored) - set(wanted.deadlines)]
+            for year, deadline in wanted.deadlines.items():
                 if year in stored:
                     replaced.append((stored[year], deadline))
                 else:
@@ -678,6 +700,48 @@ class LedgerSync:
     def measure_id(self, measure):
         """A measure written by this import is known by its place until it has an id."""
         return self.measures[measure][0] if isinstance(measure, tuple) else measure
+
+
+def deadline_phrases(deadlines):
+    """A fingerprint of a measure's deadline phrase per year (``{year: YearDeadline}``); None without any."""
+    if not deadlines:
+        return None
+    return hash(tuple(value for year in sorted(deadlines) for value in (year, deadlines[year].text)))
+
+
+def load_deadline_phrases(in_plan):
+    """{measure id: ``deadline_phrases`` of its stored deadlines}: the phrases themselves are read
+    again only for the measures an import changes (``stored_deadlines``)."""
+    phrases = defaultdict(list)
+    deadlines = Deadline.objects.filter(**in_plan).order_by("measure_id", "year").values_list("measure_id", "year", "text")
+    for measure, year, text in deadlines.iterator(5000):
+        phrases[measure] += (year, text)
+    return {measure: hash(tuple(values)) for measure, values in phrases.items()}
+
+
+def stored_deadlines(measure_ids):
+    """{measure id: {year: (deadline id, phrase, covers_plan)}} as stored."""
+    stored = defaultdict(dict)
+    for ids in chunks(measure_ids):
+        for pk, measure, year, text, covers_plan in Deadline.objects.filter(measure__in=ids).values_list(
+            "id", "measure_id", "year", "text", "covers_plan"
+        ):
+            stored[measure][year] = (pk, text, covers_plan)
+    return stored
+
+
+def load_units(in_plan, one):
+    """{measure id: (lead names, responsible names)} in order; measures with the same units share the lists."""
+    units = defaultdict(lambda: ([], []))
+    for measure, role, name in (
+        MeasureUnit.objects.filter(**in_plan)
+        .order_by("measure_id", "role", "order")
+        .values_list("measure_id", "role", "department__name")
+        .iterator(5000)
+    ):
+        units[measure][role != UnitRole.LEAD].append(one.setdefault(name, name))
+    lists = {}
+    return {measure: tuple(lists.setdefault(tuple(names), names) for names in pair) for measure, pair in units.items()}
 
 
 def milestone_tuples(deadlines):

@@ -23,6 +23,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tasks import workbook_guard
+from tasks.native_memory import release_freed_memory
 from tasks.units import split_units
 
 HEADER_SCAN_ROWS = 20
@@ -101,6 +102,8 @@ class LedgerError(Exception):
 
 @dataclass(slots=True)
 class MeasureRow:
+    """One measure as read. Its lists and dicts may be shared with other rows of the read: never change them."""
+
     row: int
     section_number: str
     section_title: str
@@ -120,7 +123,7 @@ class MeasureRow:
     results: dict[int, str]
     done: bool | None
     extra: dict[str, str]
-    cells: dict[str, tuple[int, int]]  # shared by the measures of one sheet row: never changed
+    cells: dict[str, tuple[int, int]]
 
 
 @dataclass
@@ -200,8 +203,8 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=workbook_guar
     file_name = file_name or _source_name(source)
     data = _read_bytes(source, file_name)
     workbook_guard.check_workbook(data, file_name, limits)
-    sheets = _load_sheets(data, file_name)
-    sheet, layout = _find_layout(sheets, _normalise_column_map(column_map, file_name), file_name)
+    sheet, layout = _find_layout(_load_sheets(data, file_name), _normalise_column_map(column_map, file_name), file_name)
+    release_freed_memory()  # the reader's own copy of the workbook is gone now
     workbook_guard.check_row_count(len(sheet.grid), file_name, sheet.name, limits)
     rows = list(_measure_rows(sheet, layout, file_name))
     title = _title(sheet, layout.header_row)
@@ -262,16 +265,18 @@ def _load_sheet(workbook, name) -> _Sheet:
     merges = sheet.merged_cell_ranges or []
     height = max([len(values)] + [end[0] + 1 for _, end in merges])
     width = max([len(row) for row in values] + [end[1] + 1 for _, end in merges] + [0])
-    grid = [
-        [_Cell(_cell_text(_value_at(values, r, c)), r + 1, c + 1) for c in range(width)]
-        for r in range(height)
-    ]
+    grid = [_grid_row(values, r, width) for r in range(height)]
     for (top, left), (bottom, right) in merges:
         anchor = grid[top][left]
         for r in range(top, bottom + 1):
             for c in range(left, right + 1):
                 grid[r][c] = anchor
     return _Sheet(name, grid)
+
+
+def _grid_row(values, r, width) -> list[_Cell]:
+    number = r + 1  # one int object for the row's cells, not one each
+    return [_Cell(_cell_text(_value_at(values, r, c)), number, c + 1) for c in range(width)]
 
 
 def _value_at(values, r, c):
@@ -491,6 +496,7 @@ def _is_repeated_header(cells, layout) -> bool:
 
 def _measure_rows(sheet, layout, file_name):
     context = _Context()
+    shared = _Shared()
     for index in range(layout.header_row, len(sheet.grid)):
         cells = sheet.grid[index]
         if not _distinct_texts(cells) or _is_repeated_header(cells, layout):
@@ -499,7 +505,7 @@ def _measure_rows(sheet, layout, file_name):
         if section:
             context = _Context(*section, section_cell=_first_filled(cells))
         elif not _is_banner(cells):
-            row = _RowReader(index + 1, cells, layout, sheet.name, file_name)
+            row = _RowReader(index + 1, cells, layout, sheet.name, file_name, shared)
             yield from row.measures(context)
 
 
@@ -507,12 +513,39 @@ def _first_filled(cells) -> _Cell:
     return next(cell for cell in cells if cell.text)
 
 
+class _Shared:
+    """One object for equal values across the rows of one read.
+
+    A province's ledger repeats its deadline phrases, results, unit lists and merged cells'
+    positions tens of thousands of times; the rows share one copy of each (never changed).
+    """
+
+    def __init__(self):
+        self.values = {}
+
+    def get(self, key, make):
+        """The value shared under ``key``, made by ``make()`` the first time."""
+        value = self.values.get(key)
+        if value is None:
+            value = self.values[key] = make()
+        return value
+
+    def same(self, kind, mapping: dict) -> dict:
+        """``mapping`` itself the first time, then the first equal dict of this ``kind``."""
+        return self.values.setdefault((kind, tuple(mapping.items())), mapping)
+
+    def position(self, cell) -> tuple[int, int]:
+        key = (cell.row, cell.column)
+        return self.values.setdefault(key, key)
+
+
 class _RowReader:
     """Turns one data row into its measures, updating the context it reads from."""
 
-    def __init__(self, row, cells, layout, sheet_name, file_name):
+    def __init__(self, row, cells, layout, sheet_name, file_name, shared):
         self.row, self.cells, self.layout = row, cells, layout
         self.sheet_name, self.file_name = sheet_name, file_name
+        self.shared = shared
         self.by_key = {key: cells[number - 1] for key, number in layout.columns.items() if number <= len(cells)}
 
     def cell(self, key) -> _Cell:
@@ -611,21 +644,22 @@ class _RowReader:
             upstream_deadline=_one_line(item.upstream.text),
             measure_number=number,
             measure_text=_one_line(text),
-            lead_units=split_units(lead),
-            responsible_units=split_units(responsible),
+            lead_units=self.shared.get(("units", lead), lambda: split_units(lead)),
+            responsible_units=self.shared.get(("units", responsible), lambda: split_units(responsible)),
             lead_text=lead,
             responsible_text=responsible,
             person=_one_line(values.get("person", ""), "、"),
             deadlines=self._per_year(values, "deadline"),
             results=self._per_year(values, "result"),
             done=_is_done(self.cell("done").text, number) if "done" in self.layout.columns else None,
-            extra={name: self.cells[column - 1].text for column, name in self.layout.unknown.items()
-                   if column <= len(self.cells)},
+            extra=self.shared.same("extra", {
+                name: self.cells[column - 1].text for column, name in self.layout.unknown.items() if column <= len(self.cells)
+            }),
             cells=cells,
         )
 
     def _per_year(self, values, kind) -> dict:
-        return {year: _one_line(values[key]) for key, year in _year_keys(tuple(values), kind)}
+        return self.shared.same(kind, {year: _one_line(values[key]) for key, year in _year_keys(tuple(values), kind)})
 
     def _cells(self, context) -> dict[str, tuple[int, int]]:
         sources = {
@@ -638,7 +672,7 @@ class _RowReader:
         for key in self.layout.columns:
             if key not in ("task_number", "task_title", "item", "upstream_deadline"):
                 sources[key] = self._value_cell(context, key)
-        return {key: (cell.row, cell.column) for key, cell in sources.items() if cell is not None and cell.column}
+        return {key: self.shared.position(cell) for key, cell in sources.items() if cell is not None and cell.column}
 
 
 @lru_cache(maxsize=64)
