@@ -10,6 +10,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import OuterRef, Subquery
@@ -117,15 +118,23 @@ class Scope:
 #: Rows every report, review, extension decision and import writes: their newest marks the last write.
 NEWEST_WRITES = ((ProgressEntry, "id"), (ReviewRecord, "id"), (ExtensionDecision, "id"), (Plan, "updated_at"))
 
+#: The apps whose tables the figures are computed from (logins, sessions and the like are not).
+LEDGER_APPS = ("tasks", "departments")
+
+
+def ledger_tables():
+    return [model._meta.db_table for app in LEDGER_APPS for model in apps.get_app_config(app).get_models()]
+
 
 def committed_state():
     """A value that changes when a write to the ledger is committed, or None where there is none.
 
     On PostgreSQL: the newest progress entry, review record and extension decision (every
     report, review and approved extension appends one), the plans' last change (every import
-    touches its plan), and the database's count of rows written, which follows any other write
-    (an edit in the admin) within about ten seconds, the delay with which PostgreSQL publishes
-    it. Inside a transaction (a request that writes, the tests) what is computed may include the
+    touches its plan), and PostgreSQL's count of rows written to the ledger's tables, which
+    follows any other write to them (an edit in the admin) within about ten seconds, the delay
+    with which PostgreSQL publishes it. Writes elsewhere (sessions at every login, the login
+    log) leave it alone. Inside a transaction (a request that writes, the tests) what is computed may include the
     transaction's own writes, and SQLite has no count of rows written: there, nothing is
     remembered.
     """
@@ -137,8 +146,9 @@ def committed_state():
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {newest}, (SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database"
-            " WHERE datname = current_database())"
+            f"SELECT {newest}, (SELECT SUM(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables"
+            " WHERE schemaname = current_schema() AND relname = ANY(%s))",
+            [ledger_tables()],
         )
         return cursor.fetchone()
 

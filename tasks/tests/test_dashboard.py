@@ -19,7 +19,7 @@ from tasks.sheets import read_ledger
 from tasks.standing import FIGURE_NAMES, figures, overdue_trend, with_standing
 
 from .conftest import ANSHAN
-from .helpers import login
+from .helpers import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
 
@@ -273,11 +273,31 @@ def test_figures_are_remembered_until_the_next_committed_write(django_assert_num
     late = Milestone.objects.filter(
         deadline__year=2024, kind=MilestoneKind.DATE, date__lt=AS_OF, deadline__measure__in=not_done.exclude(pk=measure.pk)
     ).first()
-    with connection.cursor() as cursor:  # what the admin's save writes reaches the statistics later
-        cursor.execute("SELECT pg_stat_force_next_flush()")
+    publish_statistics()  # what the admin's save below writes would reach the count of rows written later
     late.date = datetime.date(2024, 12, 31)
     late.save()
     assert summary(user, scope_)["overdue_milestones"] == before["overdue_milestones"] - 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="figures are remembered on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_logging_in_does_not_make_remembered_figures_stale(client, django_assert_num_queries):
+    cache.clear()
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    user = create_account("eye", SUPERVISOR, password=PASSWORD)[0]
+    scope_ = scope("anshan", year="2024", as_of="2024-12-01")
+    publish_statistics()  # the import's writes reach the count of rows written
+    before = summary(user, scope_)
+    assert client.login(username="eye", password=PASSWORD)  # writes a session and the user's last login
+    publish_statistics()
+    with django_assert_num_queries(1):
+        assert summary(user, scope_) == before
+
+
+def publish_statistics():
+    """Make PostgreSQL publish this connection's counts of rows written now, not within seconds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
 
 
 def test_pages_and_api_require_login(client, anshan):
