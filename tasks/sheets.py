@@ -631,7 +631,7 @@ class _RowReader:
 
     def _measure_row(self, context, number, text, cells) -> MeasureRow:
         item = context.item
-        values = {key: measure_value(self._value_cell(context, key).text, number) for key in self.layout.columns}
+        values = {key: measure_value(self._value_cell(context, key).text, number) for key in _value_keys(tuple(self.layout.columns))}
         lead, responsible = values.get("lead", ""), values.get("responsible", "")
         return MeasureRow(
             row=self.row,
@@ -673,6 +673,12 @@ class _RowReader:
             if key not in ("task_number", "task_title", "item", "upstream_deadline"):
                 sources[key] = self._value_cell(context, key)
         return {key: self.shared.position(cell) for key, cell in sources.items() if cell is not None and cell.column}
+
+
+@lru_cache(maxsize=64)
+def _value_keys(keys) -> list[str]:
+    """The keys whose cells hold a value per measure (units, person, deadlines, results)."""
+    return [key for key in keys if key in ("lead", "responsible", "person") or key.startswith(("deadline", "result"))]
 
 
 @lru_cache(maxsize=64)
