@@ -191,6 +191,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+#: The admin's row-by-row import page (a before/after preview of each row, about 10 ms a row)
+#: takes ledgers up to this many measures; larger ones go through its bulk import (批量导入).
+LEDGER_ROW_PREVIEW_LIMIT = int(os.environ.get("LEDGER_ROW_PREVIEW_LIMIT", "1000"))
 # Off: it strips a leading "=" (altering the data) and lets +, -, @ through. The exports write
 # formula-like text as string cells themselves (tasks/cells.py).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

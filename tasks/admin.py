@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportMixin
@@ -28,6 +28,7 @@ from .models import (
 from .progress import VersionConflict, record_progress
 from .resources import MeasureResource
 from .sheets import LedgerError
+from .views.bulk_import import bulk_import
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -169,7 +170,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Measure)
 class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
-    """Measures, the ledger import (导入台账: upload, preview each row, confirm) and flat exports."""
+    """Measures, the ledger imports (row by row with a preview of each row; in bulk for any size) and flat exports."""
 
     resource_classes = [MeasureResource]
     import_formats = [LedgerFormat]
@@ -183,6 +184,14 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     autocomplete_fields = ["person"]
     list_select_related = ["item", "person__department"]
     inlines = [MeasureUnitInline, DeadlineInline, ProgressInline]
+    import_export_change_list_template = "admin/tasks/measure/change_list_import.html"
+
+    def get_urls(self):
+        bulk = path("bulk-import/", self.admin_site.admin_view(self.bulk_import_view), name="tasks_measure_bulk_import")
+        return [bulk, *super().get_urls()]
+
+    def bulk_import_view(self, request):
+        return bulk_import(self, request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("departments")

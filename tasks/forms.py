@@ -55,23 +55,35 @@ class LedgerOptionsMixin(forms.Form):
         )
 
 
+def checked_upload(upload):
+    """Refuse by size and by content before the file is read (upload settings do not cap a file's size)."""
+    limit = settings.LEDGER_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("%(name)s：文件过大（%(size).1f MB），上限为 %(limit).1f MB")
+            % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20}
+        )
+    head = upload.read(len(OLE_SIGNATURE))
+    upload.seek(0)
+    try:
+        check_signature(head, upload.name)
+    except LedgerError as error:
+        raise forms.ValidationError(str(error)) from error
+    return upload
+
+
 class LedgerImportForm(LedgerOptionsMixin, ImportForm):
     def clean_import_file(self):
-        """Refuse by size and by content before the file is read (upload settings do not cap a file's size)."""
-        upload = self.cleaned_data["import_file"]
-        limit = settings.LEDGER_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("%(name)s：文件过大（%(size).1f MB），上限为 %(limit).1f MB")
-                % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20}
-            )
-        head = upload.read(len(OLE_SIGNATURE))
-        upload.seek(0)
-        try:
-            check_signature(head, upload.name)
-        except LedgerError as error:
-            raise forms.ValidationError(str(error)) from error
-        return upload
+        return checked_upload(self.cleaned_data["import_file"])
+
+
+class BulkImportForm(LedgerOptionsMixin):
+    """The bulk import's upload: a ledger workbook of any size and what the file does not say."""
+
+    import_file = forms.FileField(label=_("台账文件（.xlsx）"))
+
+    def clean_import_file(self):
+        return checked_upload(self.cleaned_data["import_file"])
 
 
 class LedgerConfirmImportForm(LedgerOptionsMixin, ConfirmImportForm):

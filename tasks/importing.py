@@ -54,6 +54,7 @@ class ImportReport:
     flagged: list[str]
     unknown_columns: list[str]
     kept_app_progress: int
+    changes: list = field(default_factory=list)  # the first rows that create or change a measure (RowChange)
 
     @property
     def changed(self):
@@ -215,7 +216,13 @@ class LedgerFormat(Format):
         return "ledger xlsx"
 
     def create_dataset(self, in_stream):
-        dataset = ledger_dataset(read_uploaded_ledger(in_stream))
+        ledger = read_uploaded_ledger(in_stream)
+        limit = settings.LEDGER_ROW_PREVIEW_LIMIT
+        if len(ledger.rows) > limit:
+            raise LedgerError(
+                f"含 {len(ledger.rows):,} 条措施，逐行预览的导入最多 {limit:,} 条：请回到措施列表，点“批量导入”"
+            )
+        dataset = ledger_dataset(ledger)
         dataset.source = in_stream
         return dataset
 
@@ -255,13 +262,20 @@ def collector_paused():
             gc.enable()
 
 
-def import_ledger(source, *, file_name=None, options=None, dry_run=False, user=None):
-    """Import one ledger file (xlsx, or the JSON export); returns an ``ImportReport`` or raises ``ImportFailed``."""
+def import_ledger(source, *, file_name=None, options=None, dry_run=False, preview=False, uploaded=False, user=None):
+    """Import one ledger file (xlsx, or the JSON export); returns an ``ImportReport`` or raises ``ImportFailed``.
+
+    ``dry_run`` writes everything and rolls it back; ``preview`` only compares the file with the
+    plan (faster, nothing written, the same counts and errors). ``uploaded``: the file came
+    through the web, so the workbook is read in a child process with capped memory and time.
+    """
     with collector_paused():
-        return import_file(source, file_name=file_name, options=options, dry_run=dry_run, user=user)
+        return import_file(
+            source, file_name=file_name, options=options, dry_run=dry_run or preview, preview=preview, uploaded=uploaded, user=user
+        )
 
 
-def import_file(source, *, file_name, options, dry_run, user):
+def import_file(source, *, file_name, options, dry_run, user, preview=False, uploaded=False):
     from .interchange import is_interchange, read_interchange
     from .ledger_sync import LedgerSync
 
@@ -277,12 +291,13 @@ def import_file(source, *, file_name, options, dry_run, user):
             ledger, slug = read_interchange(data, file_name=file_name)
             options = replace(options, plan_slug=options.plan_slug or slug)
         else:
-            ledger = read_ledger(data, file_name=file_name, column_map=options.column_map, limits=workbook_limits())
+            read = read_uploaded_ledger if uploaded else partial(read_ledger, limits=workbook_limits())
+            ledger = read(data, file_name=file_name, column_map=options.column_map)
     except LedgerError as error:
         raise ImportFailed([str(error)]) from error
     sync = LedgerSync(ledger, options, file_name=file_name, user=user)
     # the workbook is kept for write-back; a JSON file leaves it alone
-    counts = sync.run(source=None if from_json else data, dry_run=dry_run)
+    counts = sync.run(source=None if from_json else data, dry_run=dry_run, preview=preview)
     return ImportReport(
         file=file_name,
         sheet=ledger.sheet,
@@ -292,4 +307,5 @@ def import_file(source, *, file_name, options, dry_run, user):
         flagged=sync.flagged,
         unknown_columns=list(ledger.unknown_columns),
         kept_app_progress=sync.kept_app_progress,
+        changes=sync.changes,
     )

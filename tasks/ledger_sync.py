@@ -36,6 +36,15 @@ from .schedule import as_row, milestone_rows, milestones_by_year
 WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
 
 
+class RowChange(NamedTuple):
+    """A row of the file that creates (``new``) or changes (``update``) a measure."""
+
+    kind: str
+    row: int
+    place: tuple  # (section number, task number, item number, measure number)
+    text: str
+
+
 class Wanted(NamedTuple):
     """What a row asks of its measure beyond the row's own texts."""
 
@@ -144,6 +153,9 @@ def frozen(mapping):
     """A JSON object of strings, numbers or [row, column] pairs as a hashable, order-free value."""
     return tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in mapping.items()))
 
+
+#: Rows that create or change a measure listed in an import's report (the admin's preview).
+CHANGES_SHOWN = 200
 
 #: Rows written by one import after which PostgreSQL's planner statistics are refreshed.
 STATISTICS_AFTER = 1000
@@ -257,7 +269,8 @@ class LedgerSync:
             "deadline": FieldCheck(Deadline, "text"),
         }
 
-    def run(self, *, source=None, dry_run=False):
+    def run(self, *, source=None, dry_run=False, preview=False):
+        """Import the ledger; ``dry_run`` rolls every write back, ``preview`` stops before writing."""
         rows = self.ledger.rows
         task_numbers, item_numbers = number_unnumbered(rows)
         self.places = [
@@ -274,12 +287,13 @@ class LedgerSync:
             self.compare(rows)
             if self.errors:
                 raise ImportFailed(self.error_lines())
-            self.write()
-            if dry_run:
-                transaction.set_rollback(True)
+            if not preview:
+                self.write()
+            if dry_run or preview:
+                transaction.set_rollback(True)  # a new plan included
             else:
                 keep_workbook(self.plan, source)
-        if not dry_run and self.counts["new"] + self.counts["update"] >= STATISTICS_AFTER:
+        if not (dry_run or preview) and self.counts["new"] + self.counts["update"] >= STATISTICS_AFTER:
             refresh_statistics()
         return self.counts
 
@@ -358,6 +372,7 @@ class LedgerSync:
         self.changed_measures = []  # (measure id, row, wanted)
         self.moved = []  # (measure id, source_row, source_cells)
         self.progress_writes = []  # (measure id or place, year, status, note, stored progress or None)
+        self.changes = []  # RowChange, the first CHANGES_SHOWN
         for place, row in zip(self.places, rows):
             errors_before = len(self.errors)
             wanted = self.wanted(row)
@@ -368,6 +383,8 @@ class LedgerSync:
             stored = self.measures.get(place)
             progress = file_progress(row.results, row.done, self.plan)
             if stored is None:
+                self.flag_deadlines(row, wanted)
+                self.note_change("new", place, row)
                 self.new_measures.append((place, row, wanted))
                 self.progress_writes.extend((place, year, *value, None) for year, value in sorted(progress.items()))
                 self.counts["new"] += 1
@@ -379,9 +396,22 @@ class LedgerSync:
                 if stored[2] != where_key(row.row, row.cells):
                     self.moved.append((measure_id, row.row, row.cells))
                 continue
+            self.flag_deadlines(row, wanted)
+            self.note_change("update", place, row)
             self.changed_measures.append((measure_id, row, wanted))
             self.progress_writes.extend((measure_id, year, *value) for year, value in sorted(writes.items()))
             self.counts["update"] += 1
+
+    def flag_deadlines(self, row, wanted):
+        """Deadline phrases of a measure this import writes that a person should look at."""
+        for year, deadline in wanted.deadlines.items():
+            if needs_review(deadline.milestones):
+                self.flagged.append(f"第 {row.row} 行 {year} 年完成时限「{deadline.text}」")
+
+    def note_change(self, kind, place, row):
+        """Keep the first ``CHANGES_SHOWN`` rows that create or change a measure, for the preview."""
+        if len(self.changes) < CHANGES_SHOWN:
+            self.changes.append(RowChange(kind, row.row, place, row.measure_text or ""))
 
     def wanted(self, row):
         texts = {year: text for year, text in row.deadlines.items() if text}
@@ -613,8 +643,6 @@ class LedgerSync:
                     replaced.append((stored[year], deadline))
                 else:
                     new.append((pk, year, deadline))
-                if needs_review(deadline.milestones):
-                    self.flagged.append(f"第 {row.row} 行 {year} 年完成时限「{deadline.text}」")
         for ids in chunks(stale):
             Deadline.objects.filter(pk__in=ids).delete()
         self.replace_deadlines(replaced)

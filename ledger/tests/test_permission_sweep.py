@@ -41,8 +41,8 @@ SKIPPED = {
     "favicon.ico",  # a redirect to the static icon
     "set_language",  # Django's i18n helper (language menu)
 }
-# The admin site's own URLs are Django's; only these two are swept.
-ADMIN_SWEPT = {"admin:index", "admin:tasks_measure_import"}
+# The admin site's own URLs are Django's; only these are swept: the index and the imports.
+ADMIN_SWEPT = {"admin:index", "admin:tasks_measure_import", "admin:tasks_measure_bulk_import"}
 
 # Views that accept only POST: the sweep POSTs an empty body to them (and checks GET is refused).
 POST_ONLY = {
@@ -112,6 +112,7 @@ EXPECTED = {
     # the admin site
     "admin:index": ADMIN_SITE,
     "admin:tasks_measure_import": ADMIN_SITE,
+    "admin:tasks_measure_bulk_import": ADMIN_SITE,
 }
 
 

@@ -1,4 +1,4 @@
-"""Admin (管理员) in a real browser: import a ledger workbook in the admin (preview, confirm), then a bad file."""
+"""Admin (管理员) in a real browser: import a ledger workbook in the admin (preview, confirm), a bad file, and the bulk import."""
 
 import pytest
 from playwright.sync_api import expect
@@ -56,3 +56,22 @@ def test_admin_reads_the_error_of_a_file_that_is_not_a_ledger(page, shots, admin
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     shots(page, "admin-import-error")
     assert not Plan.objects.exists()
+
+
+def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_account):
+    log_in(page, "chief")
+    page.goto("/admin/tasks/measure/")
+    page.get_by_role("link", name="批量导入").click()
+    page.get_by_label("台账文件（.xlsx）").set_input_files(GUANGYUAN)
+    page.get_by_label("方案年度").fill("2023-2025")
+    page.get_by_role("button", name="检查并预览").click()
+
+    expect(page.locator("td.bulk-new")).to_have_text("35")
+    expect(page.locator("table.bulk-changes tbody tr")).to_have_count(35)
+    assert not Measure.objects.exists()
+    shots(page, "admin-bulk-import-preview", full_page=False)
+
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".messagelist")).to_contain_text("新增 35 条措施")
+    plan = Plan.objects.get()
+    assert Measure.objects.filter(item__task__section__plan=plan).count() == 35

@@ -1,0 +1,127 @@
+"""The admin's bulk import (批量导入): upload, a preview that writes nothing, confirm; and the
+row-by-row page sending ledgers above its limit there."""
+
+import pytest
+
+from departments.roles import ADMIN, STAFF, create_account
+from tasks.choices import ProgressSource, ProgressStatus
+from tasks.importing import ImportOptions, import_ledger
+from tasks.models import Measure, Plan
+from tasks.progress import record_progress
+
+from .conftest import ANSHAN, GUANGYUAN
+from .test_ledger_sync import edited_anshan
+
+pytestmark = pytest.mark.django_db
+
+BULK_URL = "/admin/tasks/measure/bulk-import/"
+ROW_BY_ROW_URL = "/admin/tasks/measure/import/"
+
+
+@pytest.fixture
+def admin_client(client):
+    create_account("chief", ADMIN, password="pw")
+    client.login(username="chief", password="pw")
+    return client
+
+
+def preview(client, path, **fields):
+    with open(path, "rb") as handle:
+        return client.post(BULK_URL, {"import_file": handle, **fields})
+
+
+def confirm(client, response):
+    form = response.context["confirm_form"]
+    return client.post(BULK_URL, {name: form.initial.get(name, "") for name in form.fields})
+
+
+def test_the_preview_counts_and_lists_what_would_change_and_writes_nothing(admin_client):
+    response = preview(admin_client, ANSHAN, plan_slug="anshan")
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.counts["new"], report.counts["update"], report.counts["skip"]) == (75, 0, 0)
+    first = report.changes[0]
+    assert (first.kind, first.place) == ("new", ("一", 1, 1, 1))
+    assert "习近平法治思想" in first.text
+    assert [change.row for change in report.changes] == sorted(change.row for change in report.changes)
+    page = response.content.decode()
+    assert "确认导入" in page and "新增" in page
+    assert not Plan.objects.exists() and not Measure.objects.exists()
+
+
+def test_confirming_imports_the_whole_file_and_keeps_the_workbook(admin_client):
+    response = confirm(admin_client, preview(admin_client, GUANGYUAN, plan_slug="guangyuan", years="2023-2025"))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/admin/tasks/measure/")
+    plan = Plan.objects.get(slug="guangyuan")
+    assert (plan.start_year, plan.end_year) == (2023, 2025)
+    assert Measure.objects.filter(item__task__section__plan=plan).count() == 35
+    assert plan.source_file
+    message = str(list(admin_client.get(response["Location"]).context["messages"])[0])
+    assert "新增 35 条" in message
+
+
+def test_a_second_preview_of_the_same_file_finds_nothing_to_change(admin_client):
+    confirm(admin_client, preview(admin_client, ANSHAN, plan_slug="anshan"))
+    report = preview(admin_client, ANSHAN, plan_slug="anshan").context["report"]
+    assert (report.counts["new"], report.counts["update"], report.counts["skip"]) == (0, 0, 75)
+    assert report.changes == []
+
+
+def test_an_edited_file_previews_its_two_changes_and_keeps_progress_entered_in_the_app(admin_client, tmp_path):
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    first = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=1, number=1)
+    record_progress(first, 2025, status=ProgressStatus.IN_PROGRESS, note="已报送方案", source=ProgressSource.WEB)
+    response = preview(admin_client, edited_anshan(tmp_path), plan_slug="anshan")
+    report = response.context["report"]
+    assert report.counts["update"] == 2
+    assert [change.kind for change in report.changes] == ["update", "update"]
+    confirm(admin_client, response)
+    first.refresh_from_db()
+    assert "人手一册并组织研读" in Measure.objects.get(text__contains="人手一册并组织研读").text
+    kept = first.progress.get(year=2025)
+    assert (kept.status, kept.note) == (ProgressStatus.IN_PROGRESS, "已报送方案")
+
+
+def test_errors_are_listed_and_nothing_can_be_confirmed(admin_client):
+    response = preview(admin_client, GUANGYUAN)  # the file names no years and none were given
+    assert response.context["errors"]
+    assert "confirm_form" not in response.context
+    assert "未写入任何内容" in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_a_file_that_is_not_a_workbook_is_a_form_error_naming_it(admin_client, tmp_path):
+    bad = tmp_path / "report.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    response = preview(admin_client, bad)
+    assert any("report.xlsx" in error for error in response.context["form"].errors["import_file"])
+    assert not Plan.objects.exists()
+
+
+def test_a_confirmation_naming_another_file_imports_nothing(admin_client):
+    response = preview(admin_client, ANSHAN, plan_slug="anshan")
+    form = response.context["confirm_form"]
+    fields = {name: form.initial.get(name, "") for name in form.fields}
+    response = admin_client.post(BULK_URL, {**fields, "import_file_name": "../../etc/passwd"})
+    assert response.status_code == 400
+    assert not Plan.objects.exists()
+
+
+def test_staff_cannot_reach_the_bulk_import(client):
+    create_account("clerk", STAFF, departments=["政策法规科"], password="pw")
+    client.login(username="clerk", password="pw")
+    assert client.get(BULK_URL).status_code == 302
+    with open(ANSHAN, "rb") as handle:
+        client.post(BULK_URL, {"import_file": handle, "plan_slug": "anshan"})
+    assert not Plan.objects.exists()
+
+
+def test_the_row_by_row_page_sends_a_ledger_above_its_limit_to_the_bulk_import(admin_client, settings):
+    settings.LEDGER_ROW_PREVIEW_LIMIT = 50
+    with open(ANSHAN, "rb") as handle:
+        response = admin_client.post(ROW_BY_ROW_URL, {"import_file": handle, "format": "0", "resource": "0"})
+    errors = response.context["form"].errors["import_file"]
+    assert any("75 条措施" in error and "批量导入" in error for error in errors)
+    assert not Plan.objects.exists()
+    assert "批量导入" in admin_client.get("/admin/tasks/measure/").content.decode()
