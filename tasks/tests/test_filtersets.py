@@ -150,13 +150,14 @@ def test_the_current_view_exports_to_xlsx_and_csv(both, client):
     params = {"plan": "anshan", "year": 2024, "as_of": "2024-12-01", "status": "done"}
     listed = client.get("/measures/", params).context["page"].paginator.count
     assert 0 < listed < 9
-    csv_text = client.get("/measures/export/", {**params, "format": "csv"}).content.decode("utf-8-sig")
+    csv_text = b"".join(client.get("/measures/export/", {**params, "format": "csv"}).streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(csv_text)))
     assert len(rows) == 1 + listed
     assert all("机关党总支" in ",".join(row) for row in rows[1:])
     response = client.get("/measures/export/", {**params, "format": "xlsx"})
     assert response["Content-Disposition"].startswith("attachment;")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert response["Content-Disposition"].endswith('filename="measures-2024-12-01.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 1 + listed
     assert client.get("/measures/export/", {**params, "format": "pdf"}).status_code == 400
 

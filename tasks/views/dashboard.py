@@ -1,8 +1,10 @@
 """Supervisors' pages: the dashboard, overdue and due-soon lists, the measure list, department pages."""
 
+import tempfile
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 
@@ -11,7 +13,7 @@ from departments.models import Department
 from ..access import department_ids, sees_everything, visible_measures
 from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
 from ..filtersets import MeasureFilter
-from ..flat_export import flat_export
+from ..flat_export import write_flat_export
 from ..models import Measure, Plan
 from ..standing import with_standing
 
@@ -166,12 +168,12 @@ def measure_export(request):
     filterset = filtered_measures(request)
     if not filterset.is_valid():
         return HttpResponseBadRequest(str(filterset.errors))
-    data, content_type, filename = flat_export(
-        filterset.qs, fmt, year=filterset.standing_year, as_of=filterset.as_of_date
+    output = tempfile.TemporaryFile()  # written in full before the response starts, then sent in blocks
+    content_type, filename = write_flat_export(
+        filterset.qs, fmt, output, year=filterset.standing_year, as_of=filterset.as_of_date
     )
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @scoped
