@@ -2,11 +2,13 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpResponse
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..dashboard import Scope, ScopeError, summary
+from ..dashboard import Scope, ScopeError, remembered, summary
 from ..models import Plan
 
 
@@ -32,12 +34,14 @@ class SummaryView(APIView):
             scope = Scope.from_params(request.query_params, plans=plans)
         except ScopeError as error:
             raise ValidationError({"detail": str(error)}) from error
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            # a province's summary is half a megabyte of JSON (every department): encoded once
+            # per committed write, like the figures themselves
+            body = remembered("summary-json", request.user, scope, lambda: JSONRenderer().render(self.body(request, scope)))
+            return HttpResponse(body, content_type="application/json")
+        return Response(self.body(request, scope))
+
+    @staticmethod
+    def body(request, scope):
         figures = summary(request.user, scope) if scope.plan else {}
-        return Response(
-            {
-                "plan": scope.plan.slug if scope.plan else None,
-                "year": scope.year,
-                "as_of": scope.as_of.isoformat(),
-                **figures,
-            }
-        )
+        return {"plan": scope.plan.slug if scope.plan else None, "year": scope.year, "as_of": scope.as_of.isoformat(), **figures}

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from rest_framework.renderers import JSONRenderer
 
 from departments.models import Department
 from departments.roles import STAFF, SUPERVISOR, create_account
@@ -292,6 +293,27 @@ def test_logging_in_does_not_make_remembered_figures_stale(client, django_assert
     publish_statistics()
     with django_assert_num_queries(1):
         assert summary(user, scope_) == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="figures are remembered on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_the_summary_api_answers_from_what_it_remembered_until_a_report_changes_it(django_assert_max_num_queries):
+    cache.clear()
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    client = login("eye", SUPERVISOR)
+    params = {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"}
+    publish_statistics()
+    with mock.patch.object(JSONRenderer, "render", autospec=True, side_effect=JSONRenderer.render) as encode:
+        first = client.get("/api/summary/", params)
+        with django_assert_max_num_queries(5):  # session, user, plans, what was written last, the user's role
+            again = client.get("/api/summary/", params)
+    assert encode.call_count == 1  # half a megabyte for a province: encoded once, not per request
+    assert again.content == first.content and again["Content-Type"] == "application/json"
+    measure = Measure.objects.exclude(progress__year=2024, progress__status=ProgressStatus.DONE).first()
+    version = Progress.objects.filter(measure=measure, year=2024).values_list("version", flat=True).first()
+    record_progress(measure, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB, expected_version=version)
+    assert client.get("/api/summary/", params).json()["done"] == first.json()["done"] + 1
+    assert "text/html" in client.get("/api/summary/", {**params, "format": "api"})["Content-Type"]
 
 
 def publish_statistics():
