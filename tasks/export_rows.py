@@ -183,7 +183,7 @@ def measure_records(measures, *, as_of=None, year=None, extra=False, source=Fals
             Milestone, selected, ("deadline__year", "date", "kind", "label"),
             order=("deadline__year", "order", "id"), measure="deadline__measure",
         ))
-    return _records(_measures(measure_rows, _InOrder(_items(item_rows, plans))), overdue, related)
+    return _records(measure_rows, _InOrder(_items(item_rows, plans)), overdue, related)
 
 
 MEASURE_FIELDS = ("item_id", "id", "number", "text", "lead_text", "responsible_text", "person__name")
@@ -194,26 +194,11 @@ ITEM_FIELDS = (
 )
 
 
-def _records(records, overdue, related):
-    """The measure records completed with their related rows."""
+def _records(rows, items, overdue, related):
+    """Measure rows as records in ledger order, each with the record of its item (shared by its
+    measures) and its related rows."""
     deadlines, progress = related["deadlines"], related["progress"]
     units, milestones = related.get("units"), related.get("milestones")
-    for record in records:
-        record.is_overdue = record.id in overdue
-        record.deadlines = [DeadlineRecord(*row[1:]) for row in deadlines.take(record.id)]
-        if milestones is not None:
-            by_year = {deadline.year: deadline for deadline in record.deadlines}
-            for _, row_year, *milestone in milestones.take(record.id):
-                if row_year in by_year:
-                    by_year[row_year].milestones.append(MilestoneRecord(*milestone))
-        record.progress = {row[1]: ProgressRecord(*row[2:]) for row in progress.take(record.id)}
-        if units is not None:
-            record.units = [UnitRecord(*row[1:]) for row in units.take(record.id)]
-        yield record
-
-
-def _measures(rows, items):
-    """Measure rows as records in ledger order, each with the record of its item (shared by its measures)."""
     item = None
     for item_id, measure_id, number, text, lead_text, responsible_text, person, *more in rows:
         if item is None or item.id != item_id:
@@ -222,10 +207,20 @@ def _measures(rows, items):
                 continue
         extra = more[0] if more else {}
         source_row, source_cells = more[1:] or (None, {})
-        yield MeasureRecord(
-            id=measure_id, number=number, text=text, lead_text=lead_text, responsible_text=responsible_text,
-            person=person or "", extra=extra, source_row=source_row, source_cells=source_cells, item=item,
+        record = MeasureRecord(
+            measure_id, number, text, lead_text, responsible_text, person or "", extra, source_row, source_cells, item,
+            measure_id in overdue,
+            [DeadlineRecord(year, phrase, covers_plan) for _, year, phrase, covers_plan in deadlines.take(measure_id)],
+            {year: ProgressRecord(status, note, version) for _, year, status, note, version in progress.take(measure_id)},
         )
+        if milestones is not None:
+            by_year = {deadline.year: deadline for deadline in record.deadlines}
+            for _, row_year, *milestone in milestones.take(measure_id):
+                if row_year in by_year:
+                    by_year[row_year].milestones.append(MilestoneRecord(*milestone))
+        if units is not None:
+            record.units = [UnitRecord(*row[1:]) for row in units.take(measure_id)]
+        yield record
 
 
 def _items(rows, plans):

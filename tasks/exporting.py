@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter, methodcaller
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -366,31 +367,38 @@ def write_head(sheet, layout, formats):
 
 
 class Column(NamedTuple):
-    """A body column: its 0-based index, what it shows for a row's measures, how it merges and fills."""
+    """A body column: its 0-based index, what it shows for a row's measures, whether overdue rows fill it red."""
 
     index: int
     value: Callable  # measures of the row → cell value
-    merged: str | None  # "task" or "item": blank below the first row of its task / item, merged down
     highlighted: bool
 
 
+#: What a body row starts: its task (the task's first row), an item (the item's first row) or neither.
+ROW_STARTS = ("task", "item", None)
+#: The rows on which a column merged down over its task or item (``MERGED_DOWN``), or not merged,
+#: has a value; on the others it is a blank cell under the merge, its border kept.
+VALUED_ON = {"task": ("task",), "item": ("task", "item"), None: ROW_STARTS}
+IS_OVERDUE = attrgetter("is_overdue")
+
+
 def write_body(sheet, layout, context, formats, records):
-    columns = [
-        Column(
-            column - 1,
-            cell_value(layout.keys.get(column, ""), context),
-            MERGED_DOWN.get(layout.keys.get(column, "")),
-            column in context.highlighted,
-        )
-        for column in range(1, layout.width + 1)
-    ]
+    valued = {start: [] for start in ROW_STARTS}  # by what the row starts: the columns with a value
+    blank = {start: [] for start in ROW_STARTS}  # and the blank ones
+    for column in range(1, layout.width + 1):
+        key = layout.keys.get(column, "")
+        each = Column(column - 1, cell_value(key, context), column in context.highlighted)
+        for start in ROW_STARTS:
+            (valued if start in VALUED_ON[MERGED_DOWN.get(key)] else blank)[start].append(each)
+    merged = [(column - 1, MERGED_DOWN[key]) for column, key in sorted(layout.keys.items()) if key in MERGED_DOWN]
     row = layout.header_row
     for section, in_section in groupby(records, key=lambda m: m.item.task.section):
         write_section(sheet, layout, section, row, formats["section"])
         row += 1
         for _task, in_task in groupby(in_section, key=lambda m: m.item.task.id):
             rows = task_rows(layout, list(in_task))
-            write_task(sheet, columns, formats, rows, row)
+            write_task(sheet, valued, blank, formats, rows, row)
+            merge_task(sheet, merged, rows, row)
             row += len(rows)
 
 
@@ -411,19 +419,27 @@ def task_rows(layout, measures):
     return rows
 
 
-def write_task(sheet, columns, formats, rows, first_row):
-    body = formats["body"]
-    for offset, measures in enumerate(rows):
-        starts = {None: True, "task": offset == 0, "item": offset == 0 or measures[0].item is not rows[offset - 1][0].item}
-        highlight = formats["overdue"] if any(m.is_overdue for m in measures) else body
-        for index, value, merged, highlighted in columns:
-            write_cell(sheet, first_row + offset, index, value(measures) if starts[merged] else None,
-                       highlight if highlighted else body)
+def write_task(sheet, valued, blank, formats, rows, first_row):
+    """The task's rows from ``first_row``; ``valued`` and ``blank`` columns by what a row starts."""
+    body, overdue = formats["body"], formats["overdue"]
+    item = None
+    for row, measures in enumerate(rows, start=first_row):
+        start = "task" if row == first_row else "item" if measures[0].item is not item else None
+        item = measures[0].item
+        fill = overdue if any(map(IS_OVERDUE, measures)) else body
+        for index, value, highlighted in valued[start]:
+            write_cell(sheet, row, index, value(measures), fill if highlighted else body)
+        for index, _value, highlighted in blank[start]:
+            sheet.write_blank(row, index, None, fill if highlighted else body)
+
+
+def merge_task(sheet, merged, rows, first_row):
+    """Merge the task's columns down over its rows and the item's columns over each item's rows."""
     spans = {"task": [(first_row, first_row + len(rows) - 1)], "item": item_spans(rows, first_row)}
-    for column in columns:
-        for top, bottom in spans.get(column.merged, []):
+    for column, kind in merged:
+        for top, bottom in spans[kind]:
             if bottom > top:
-                sheet.add_merge(top, column.index, bottom, column.index)
+                sheet.add_merge(top, column, bottom, column)
 
 
 def item_spans(rows, first_row):
@@ -450,14 +466,16 @@ ROW_VALUES = {
     "measure_number": lambda measures, context: measures[0].number,
     "done": lambda measures, context: done_marks(measures, context.reporting_year, MeasureRecord.progress_in),
 }
-#: Cells with a value per measure, keyed by circled numbers where the row's measures differ.
+#: Cells with a value per measure, keyed by circled numbers where the row's measures differ
+#: (``keyed_values``): for the column's year, the function giving a measure's value.
 MEASURE_VALUES = {
-    "lead": lambda measure, year: measure.lead_text,
-    "responsible": lambda measure, year: measure.responsible_text,
-    "person": lambda measure, year: measure.person,
-    "deadline": lambda measure, year: measure.deadline_text(year),
-    "result": lambda measure, year: status_text(measure.progress_in(year)),
+    "lead": lambda year: attrgetter("lead_text"),
+    "responsible": lambda year: attrgetter("responsible_text"),
+    "person": lambda year: attrgetter("person"),
+    "deadline": lambda year: methodcaller("deadline_text", year),
+    "result": lambda year: lambda measure: status_text(measure.progress_in(year)),
 }
+NUMBER = attrgetter("number")
 
 
 def cell_value(key, context):
@@ -469,9 +487,9 @@ def cell_value(key, context):
         value = ROW_VALUES[name]
         return lambda measures: value(measures, context) or None
     if name in MEASURE_VALUES:
-        value, year = MEASURE_VALUES[name], int(argument) if argument else None
+        value = MEASURE_VALUES[name](int(argument) if argument else None)
         return lambda measures: (
-            value(measures[0], year) if len(measures) == 1 else keyed_text([(m.number, value(m, year)) for m in measures])
+            value(measures[0]) if len(measures) == 1 else keyed_values(list(map(value, measures)), map(NUMBER, measures))
         ) or None
     return lambda measures: None
 
@@ -487,12 +505,18 @@ def measure_text(measures):
     return "\n".join([f"{circled(m.number)} {m.text}" for m in measures])
 
 
+def keyed_values(texts, numbers):
+    """One value for every measure of the row when the ``texts`` agree, else ``①text\\n②text`` lines
+    keyed by the measures' ``numbers``."""
+    first = texts[0]
+    if len(texts) == 1 or (first and texts.count(first) == len(texts)):
+        return first
+    return "\n".join([f"{circled(number)}{text}" for number, text in zip(numbers, texts) if text])
+
+
 def keyed_text(pairs):
-    """One value for every measure of the row when they agree, else ``①value\\n②value`` lines."""
-    texts = [text for _, text in pairs]
-    if len(pairs) == 1 or (texts[0] and len(set(texts)) == 1):
-        return texts[0]
-    return "\n".join([f"{circled(number)}{text}" for number, text in pairs if text])
+    """``keyed_values`` of ``(number, text)`` pairs."""
+    return keyed_values([text for _, text in pairs], [number for number, _ in pairs])
 
 
 def progress_of(measure, year):
