@@ -13,6 +13,8 @@ nothing is written.
 
 import hashlib
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -310,7 +312,6 @@ class LedgerSync:
         plan = self.plan
         one = {}
         self.departments = dict(Department.objects.values_list("name", "id"))
-        self.people = {(name, department): pk for pk, name, department in Person.objects.values_list("id", "name", "department_id")}
         self.sections = {
             number: [pk, title] for pk, number, title in Section.objects.filter(plan=plan).values_list("id", "number", "title")
         }
@@ -352,15 +353,21 @@ class LedgerSync:
         self.units = load_units(in_plan, one)
         self.deadline_phrases = load_deadline_phrases(in_plan)
         last_source = ProgressEntry.objects.filter(progress=OuterRef("pk")).order_by("-version").values("source")[:1]
-        self.progress = defaultdict(dict)
-        for pk, measure, year, status, note, version, source in (
+        rows = (
             Progress.objects.filter(**in_plan)
             .annotate(last_source=Subquery(last_source))
-            .values_list("id", "measure_id", "year", "status", "note", "version", "last_source")
+            .order_by("measure_id", "year")
+            .values_list("measure_id", "year", "id", "status", "note", "version", "last_source")
             .iterator(5000)
-        ):
-            status, note, source = (one.setdefault(text, text) for text in (status, note, source))
-            self.progress[measure][year] = (pk, status, note, version, source)
+        )
+        # {measure id: ((year, progress id, status, note, version, source of the last entry), ...)}
+        self.progress = {
+            measure: tuple(
+                (year, pk, one.setdefault(status, status), one.setdefault(note, note), version, source)
+                for _measure, year, pk, status, note, version, source in in_measure
+            )
+            for measure, in_measure in groupby(rows, key=itemgetter(0))
+        }
 
     # -- each row against it ----------------------------------------------------------
 
@@ -492,7 +499,7 @@ class LedgerSync:
 
     def writes_over(self, measure_id, stated):
         """What the file changes in a stored measure's progress (``progress_over``)."""
-        stored = {year: (row[1], row[2], row[4], row) for year, row in self.progress.get(measure_id, {}).items()}
+        stored = {entry[0]: (entry[2], entry[3], entry[5], entry[1:]) for entry in self.progress.get(measure_id, ())}
         writes, kept = progress_over(stored, stated)
         self.kept_app_progress += kept
         return writes
@@ -512,6 +519,12 @@ class LedgerSync:
         self.write_progress()
 
     def write_departments_and_people(self):
+        """The departments and people the written measures name, new ones inserted; ``self.people``
+        (every person, read only when measures are written) from then on."""
+        self.people = {}
+        if not (self.new_measures or self.changed_measures):
+            return
+        self.people = {(name, department): pk for pk, name, department in Person.objects.values_list("id", "name", "department_id")}
         names = {}
         for _place, row, wanted in self.new_measures + self.changed_measures:
             for name in wanted.lead_units + wanted.responsible_units:
@@ -740,11 +753,11 @@ def deadline_phrases(deadlines):
 def load_deadline_phrases(in_plan):
     """{measure id: ``deadline_phrases`` of its stored deadlines}: the phrases themselves are read
     again only for the measures an import changes (``stored_deadlines``)."""
-    phrases = defaultdict(list)
     deadlines = Deadline.objects.filter(**in_plan).order_by("measure_id", "year").values_list("measure_id", "year", "text")
-    for measure, year, text in deadlines.iterator(5000):
-        phrases[measure] += (year, text)
-    return {measure: hash(tuple(values)) for measure, values in phrases.items()}
+    return {
+        measure: hash(tuple(value for _measure, year, text in rows for value in (year, text)))
+        for measure, rows in groupby(deadlines.iterator(5000), key=itemgetter(0))
+    }
 
 
 def stored_deadlines(measure_ids):
@@ -760,16 +773,19 @@ def stored_deadlines(measure_ids):
 
 def load_units(in_plan, one):
     """{measure id: (lead names, responsible names)} in order; measures with the same units share the lists."""
-    units = defaultdict(lambda: ([], []))
-    for measure, role, name in (
+    rows = (
         MeasureUnit.objects.filter(**in_plan)
         .order_by("measure_id", "role", "order")
         .values_list("measure_id", "role", "department__name")
         .iterator(5000)
-    ):
-        units[measure][role != UnitRole.LEAD].append(one.setdefault(name, name))
-    lists = {}
-    return {measure: tuple(lists.setdefault(tuple(names), names) for names in pair) for measure, pair in units.items()}
+    )
+    units, lists = {}, {}
+    for measure, in_measure in groupby(rows, key=itemgetter(0)):
+        lead, responsible = [], []
+        for _measure, role, name in in_measure:
+            (lead if role == UnitRole.LEAD else responsible).append(one.setdefault(name, name))
+        units[measure] = (lists.setdefault(tuple(lead), lead), lists.setdefault(tuple(responsible), responsible))
+    return units
 
 
 def milestone_tuples(deadlines):
