@@ -262,6 +262,12 @@ def git(*arguments):
         return ""
 
 
+def code_changed():
+    """Whether tracked files differ from the commit, the benchmarks' own outputs aside (a run for
+    the second database starts after the first one rewrote them)."""
+    return bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results", ":!docs/benchmarks.md"))
+
+
 def main(argv=None):
     reexec_in_venv()
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -272,6 +278,7 @@ def main(argv=None):
         work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
         print(f"working directory {work}")
         started = datetime.datetime.now().astimezone()
+        commit, uncommitted = git("rev-parse", "--short", "HEAD"), code_changed()
         sizes = {}
         try:
             for size in args.sizes:
@@ -284,8 +291,8 @@ def main(argv=None):
         result = {
             "database": args.database,
             "date": started.isoformat(timespec="seconds"),
-            "commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
+            "commit": commit,
+            "uncommitted_changes": uncommitted,
             "machine": machine(args.database, sizes),
             "options": {"layout": args.layout, "seed": args.seed, "repeat": args.repeat, "page_budget": args.page_budget,
                         "step_timeout": args.step_timeout,
