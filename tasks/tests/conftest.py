@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from departments.roles import ADMIN, create_account
 from tasks.importing import ImportOptions, import_ledger
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -20,3 +21,11 @@ def anshan(db):
 def guangyuan(db):
     """The Guangyuan ledger imported from fixtures/guangyuan.xlsx (plan years given: the sheet names none)."""
     return import_ledger(GUANGYUAN, options=GUANGYUAN_OPTIONS)
+
+
+@pytest.fixture
+def admin_client(client):
+    """A client logged in as an account with the app's 管理员 role (not pytest-django's bare superuser)."""
+    create_account("chief", ADMIN, password="pw")
+    client.login(username="chief", password="pw")
+    return client

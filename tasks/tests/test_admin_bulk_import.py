@@ -3,7 +3,7 @@ row-by-row page sending ledgers above its limit there."""
 
 import pytest
 
-from departments.roles import ADMIN, STAFF, create_account
+from departments.roles import STAFF, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.importing import ImportOptions, import_ledger
 from tasks.models import Measure, Plan
@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 BULK_URL = "/admin/tasks/measure/bulk-import/"
 ROW_BY_ROW_URL = "/admin/tasks/measure/import/"
-
-
-@pytest.fixture
-def admin_client(client):
-    create_account("chief", ADMIN, password="pw")
-    client.login(username="chief", password="pw")
-    return client
 
 
 def preview(client, path, **fields):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from departments.roles import ADMIN, STAFF, create_account
+from departments.roles import STAFF, create_account
 from tasks.models import Measure, Plan
 
 from .conftest import ANSHAN, GUANGYUAN
@@ -11,13 +11,6 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "/admin/tasks/measure/import/"
 CONFIRM_URL = "/admin/tasks/measure/process_import/"
-
-
-@pytest.fixture
-def admin_client(client):
-    create_account("chief", ADMIN, password="pw")
-    client.login(username="chief", password="pw")
-    return client
 
 
 def upload(client, path, **fields):
