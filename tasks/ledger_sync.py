@@ -459,25 +459,17 @@ class LedgerSync:
 
     def place_parents(self, place, row):
         """Sections, tasks and items the row needs: new ones noted, changed titles noted."""
-        section, task, item = place[0], place[:2], place[:3]
-        title = row.section_title or ""
-        if section in self.sections:
-            if self.sections[section][1] != title:
-                self.changed_sections[section] = title
-        elif section not in self.new_sections:
-            self.new_sections[section] = (row.row, title)
-        title = row.task_title or ""
-        if task in self.tasks:
-            if self.tasks[task][1] != title:
-                self.changed_tasks[task] = title
-        elif task not in self.new_tasks:
-            self.new_tasks[task] = (row.row, title)
-        values = (row.item_text or "", row.upstream_deadline or "")
-        if item in self.items:
-            if tuple(self.items[item][1:]) != values:
-                self.changed_items[item] = values
-        elif item not in self.new_items:
-            self.new_items[item] = (row.row, *values)
+        parents = (
+            (place[0], (row.section_title or "",), self.sections, self.new_sections, self.changed_sections),
+            (place[:2], (row.task_title or "",), self.tasks, self.new_tasks, self.changed_tasks),
+            (place[:3], (row.item_text or "", row.upstream_deadline or ""), self.items, self.new_items, self.changed_items),
+        )
+        for key, values, stored, new, changed in parents:
+            if key in stored:
+                if tuple(stored[key][1:]) != values:
+                    changed[key] = values
+            elif key not in new:
+                new[key] = (row.row, *values)
 
     def same_content(self, place, stored, row, wanted):
         """Everything but the workbook cells as stored: parents, measure, units and deadline phrases."""
@@ -555,10 +547,10 @@ class LedgerSync:
 
     def write_parents(self):
         Section.objects.bulk_update(
-            [Section(pk=self.sections[key][0], title=title) for key, title in self.changed_sections.items()], ["title"]
+            [Section(pk=self.sections[key][0], title=title) for key, (title,) in self.changed_sections.items()], ["title"]
         )
         Task.objects.bulk_update(
-            [Task(pk=self.tasks[key][0], title=title) for key, title in self.changed_tasks.items()], ["title"]
+            [Task(pk=self.tasks[key][0], title=title) for key, (title,) in self.changed_tasks.items()], ["title"]
         )
         Item.objects.bulk_update(
             [Item(pk=self.items[key][0], text=text, upstream_deadline=up) for key, (text, up) in self.changed_items.items()],

@@ -116,6 +116,30 @@ def test_an_edited_file_gives_the_same_plan_on_both_paths_and_keeps_app_progress
     assert (kept.status, kept.note) == (ProgressStatus.IN_PROGRESS, "已报送方案")
 
 
+def test_reworded_section_and_task_titles_are_updated_in_place_on_both_paths(tmp_path):
+    workbook = openpyxl.load_workbook(ANSHAN)
+    for row in workbook.worksheets[0].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = cell.value.replace("全面提升行政执法人员能力素质", "全面提升执法人员能力素质").replace(
+                    "加强政治能力建设", "切实加强政治能力建设"
+                )
+    edited = tmp_path / "anshan.xlsx"
+    workbook.save(edited)
+    for slug, importer in (("bulk", import_ledger), ("row", None)):
+        options = ImportOptions(plan_slug=slug)
+        import_ledger(ANSHAN, options=options)
+        ids = set(Measure.objects.filter(item__task__section__plan__slug=slug).values_list("id", flat=True))
+        in_section = Measure.objects.filter(item__task__section__plan__slug=slug, item__task__section__number="一").count()
+        counts = importer(edited, options=options).counts if importer else import_row_by_row(edited, options)
+        assert (counts["new"], counts["update"]) == (0, in_section)  # the renamed task lies in the renamed section
+        assert set(Measure.objects.filter(item__task__section__plan__slug=slug).values_list("id", flat=True)) == ids
+        task = Measure.objects.filter(item__task__section__plan__slug=slug, item__task__title="切实加强政治能力建设")
+        assert task.count() == 6
+        assert task.first().item.task.section.title == "全面提升执法人员能力素质"
+    assert full_snapshot("bulk") == full_snapshot("row")
+
+
 def test_a_dry_run_of_the_bulk_import_counts_and_writes_nothing(db):
     report = import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"), dry_run=True)
 
