@@ -29,13 +29,6 @@ CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
 CELL = {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"}
 
 
-def flat_export(queryset, fmt, *, year=None, as_of=None):
-    """``(bytes, content_type, filename)`` of the measures in ``queryset`` as ``fmt`` (xlsx or csv)."""
-    output = io.BytesIO()
-    content_type, filename = write_flat_export(queryset, fmt, output, year=year, as_of=as_of)
-    return output.getvalue(), content_type, filename
-
-
 def write_flat_export(queryset, fmt, output, *, year=None, as_of=None):
     """Write the flat export to ``output`` (a binary file open for writing); ``(content_type, filename)``."""
     if fmt not in CONTENT_TYPES:

@@ -1,4 +1,4 @@
-"""Accounts, logged-in clients and small evidence files for the progress, review and API tests."""
+"""Accounts, logged-in clients, small evidence files and export bytes for the tests."""
 
 import io
 import zipfile
@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from departments.roles import create_account
+from tasks.flat_export import write_flat_export
 from tasks.models import Measure
 
 PASSWORD = "a-long-test-password"
@@ -43,3 +44,10 @@ def docx_bytes():
 
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def flat_export(queryset, fmt, *, year=None, as_of=None):
+    """``(bytes, content_type, filename)`` of the flat export of ``queryset`` as ``fmt`` (xlsx or csv)."""
+    output = io.BytesIO()
+    content_type, filename = write_flat_export(queryset, fmt, output, year=year, as_of=as_of)
+    return output.getvalue(), content_type, filename

@@ -9,10 +9,10 @@ import pytest
 
 from departments.roles import ADMIN, create_account
 from tasks.choices import ProgressStatus
-from tasks.flat_export import flat_export
 from tasks.models import Measure
 from tasks.standing import with_standing
 
+from .helpers import flat_export
 from .test_exporting import report
 from .test_importing import measure_at
 

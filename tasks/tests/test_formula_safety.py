@@ -10,10 +10,10 @@ from departments.roles import ADMIN, create_account
 from tasks.cells import looks_like_formula
 from tasks.choices import ProgressStatus
 from tasks.exporting import export_ledger
-from tasks.flat_export import flat_export
 from tasks.models import Measure, Plan
 from tasks.writeback import write_back
 
+from .helpers import flat_export
 from .test_exporting import report
 from .test_importing import measure_at
 
