@@ -143,7 +143,7 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("LEDGER_EVIDENCE_MAX_MB", "20")) * 1024 
 EVIDENCE_KINDS = env_list("LEDGER_EVIDENCE_KINDS", "pdf,image,word,excel,powerpoint")
 EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
 
-#: Ledger workbooks (imports): checked before any reader parses them (tasks/workbook_guard.py).
+#: Ledger workbooks (imports): checked before any reader parses them (tasks/ledgerfiles/).
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
 LEDGER_MAX_ROWS = int(os.environ.get("LEDGER_MAX_ROWS", "100000"))

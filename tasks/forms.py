@@ -8,7 +8,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from .importing import ImportOptions, parse_column_map, parse_years
 from .sheets import LedgerError
-from .workbook_guard import OLE_SIGNATURE, check_signature
+from .ledgerfiles.xlsx_guard import OLE_SIGNATURE, check_signature
 
 
 #: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year).

@@ -24,7 +24,7 @@ from import_export.formats.base_formats import Format
 from . import columns
 from .isolation import IsolatedRunFailed, run_isolated
 from .sheets import LedgerError, read_ledger
-from .workbook_guard import WorkbookLimits
+from .ledgerfiles.limits import WorkbookLimits
 
 
 class ImportFailed(Exception):

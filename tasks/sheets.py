@@ -5,25 +5,20 @@ column names; title rows, section rows (一、 / （一）), repeated page-break
 merged cells are handled; a cell holding several measures (①…②…) is split, and cells
 keyed by circled numbers (`① 11月30日 ② 6月30日`) give each measure its own value.
 
-Reader: python-calamine. The file is read once into memory; calamine parses it fast
-and (0.9.1) reports merged ranges through ``sheet.merged_cell_ranges`` as 0-based
-inclusive ``((row, col), (row, col))`` pairs, which the layout depends on. openpyxl's
-normal mode also sees merges but was about ten times slower on a 3,000-row ledger
-(1.2 s against 0.1 s), and its read-only mode does not report merges at all.
+The file itself is read by ``tasks.ledgerfiles`` (any format into one grid of cells).
 """
 
-import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook
-
-from tasks import workbook_guard
-from tasks.native_memory import release_freed_memory
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.grid import Cell as _Cell
+from tasks.ledgerfiles.grid import Sheet as _Sheet
+from tasks.ledgerfiles.limits import WorkbookLimits, check_row_count
+from tasks.ledgerfiles.reading import read_sheets
 from tasks.units import split_units
 
 HEADER_SCAN_ROWS = 20
@@ -66,38 +61,8 @@ _CIRCLED = re.compile(f"[{CIRCLED_NUMBERS}]")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[:：]?$")
 _YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[—–\-~～至到－]+\s*(\d{4})")
 _YEAR = re.compile(r"(\d{4})\s*年")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u3000\xa0]+")
-#: Anything ``_clean_text`` would change.
-_NEEDS_CLEANING = re.compile(r"_x000D_|[\r\x00-\x08\x0b-\x1f\x7f\t\u3000\xa0]| {2}|^\s|\s$|\n\s|\s\n")
 _PARENTHETICAL = re.compile(r"[（(].*?[)）]")
 _KEY_SEPARATORS = " \t\n,，;；、"
-
-
-class LedgerError(Exception):
-    """One clear message naming file, sheet, row, column where they apply."""
-
-    def __init__(self, message, *, file=None, sheet=None, row=None, column=None):
-        self.message = message
-        self.file = file
-        self.sheet = sheet
-        self.row = row
-        self.column = column
-        super().__init__(str(self))
-
-    def __str__(self):
-        places = []
-        if self.file:
-            places.append(self.file)
-        if self.sheet:
-            places.append(f"工作表「{self.sheet}」")
-        if self.row:
-            places.append(f"第 {self.row} 行")
-        if isinstance(self.column, int):
-            places.append(f"第 {self.column} 列")
-        elif self.column:
-            places.append(f"列「{self.column}」")
-        return ", ".join(places) + ": " + self.message if places else self.message
 
 
 @dataclass(slots=True)
@@ -138,23 +103,6 @@ class Ledger:
     title_years: list[int]
     rows: list[MeasureRow]
 
-
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    """A cell's text and the 1-based position of the cell that holds it (a merge's anchor)."""
-
-    text: str
-    row: int
-    column: int
-
-    def __bool__(self):
-        return bool(self.text)
-
-
-@dataclass
-class _Sheet:
-    name: str
-    grid: list[list[_Cell]]  # grid[r][c] is sheet row r+1, column c+1; merges filled in
 
 
 @dataclass
@@ -198,14 +146,14 @@ class _Context:
 # ---------------------------------------------------------------- public entry point
 
 
-def read_ledger(source, *, file_name=None, column_map=None, limits=workbook_guard.WorkbookLimits()) -> Ledger:
+def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimits()) -> Ledger:
     """Read the ledger in `source` (path, binary file object or bytes), refused unless within `limits`."""
     file_name = file_name or _source_name(source)
     data = _read_bytes(source, file_name)
-    workbook_guard.check_workbook(data, file_name, limits)
-    sheet, layout = _find_layout(_load_sheets(data, file_name), _normalise_column_map(column_map, file_name), file_name)
-    release_freed_memory()  # the reader's own copy of the workbook is gone now
-    workbook_guard.check_row_count(len(sheet.grid), file_name, sheet.name, limits)
+    sheets = read_sheets(data, file_name, limits)
+    del data
+    sheet, layout = _find_layout(sheets, _normalise_column_map(column_map, file_name), file_name)
+    check_row_count(len(sheet.grid), file_name, sheet.name, limits)
     rows = list(_measure_rows(sheet, layout, file_name))
     title = _title(sheet, layout.header_row)
     return Ledger(
@@ -251,64 +199,7 @@ def _read_bytes(source, file_name) -> bytes:
         raise LedgerError(f"无法读取文件（{error.strerror or error}）", file=file_name) from error
 
 
-def _load_sheets(data: bytes, file_name) -> list[_Sheet]:
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [_load_sheet(workbook, name) for name in workbook.sheet_names]
-    except (CalamineError, ValueError, OSError) as error:  # zip, xml and format faults
-        raise LedgerError(f"不是可读取的 Excel 工作簿，或文件已损坏（{error}）", file=file_name) from error
-
-
-def _load_sheet(workbook, name) -> _Sheet:
-    sheet = workbook.get_sheet_by_name(name)
-    values = sheet.to_python(skip_empty_area=False)
-    merges = sheet.merged_cell_ranges or []
-    height = max([len(values)] + [end[0] + 1 for _, end in merges])
-    width = max([len(row) for row in values] + [end[1] + 1 for _, end in merges] + [0])
-    grid = [_grid_row(values, r, width) for r in range(height)]
-    for (top, left), (bottom, right) in merges:
-        anchor = grid[top][left]
-        for r in range(top, bottom + 1):
-            for c in range(left, right + 1):
-                grid[r][c] = anchor
-    return _Sheet(name, grid)
-
-
-def _grid_row(values, r, width) -> list[_Cell]:
-    number = r + 1  # one int object for the row's cells, not one each
-    return [_Cell(_cell_text(_value_at(values, r, c)), number, c + 1) for c in range(width)]
-
-
-def _value_at(values, r, c):
-    if r < len(values) and c < len(values[r]):
-        return values[r][c]
-    return None
-
-
 # ---------------------------------------------------------------- cell text
-
-
-def _cell_text(value) -> str:
-    """A cell value as clean text: integral floats as ints, dates as 2024年6月30日."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return _clean_text(str(value))
-
-
-def _clean_text(text: str) -> str:
-    """Strip each line, collapse spaces, drop blank lines and control characters."""
-    if not _NEEDS_CLEANING.search(text):  # most cells: already clean, and this is the hot path
-        return text
-    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def _one_line(text: str, joiner: str = "") -> str:

@@ -1,4 +1,4 @@
-"""Check an uploaded workbook before any spreadsheet reader sees it.
+"""Check an .xlsx workbook before any spreadsheet reader sees it.
 
 Pure Python, no Django. Everything here works from the zip directory and a bounded stream
 of each part, so a hostile file is refused before it is expanded:
@@ -13,24 +13,23 @@ of each part, so a hostile file is refused before it is expanded:
   and column limits (one cell at XFD1048576 would make a reader build a grid of 17 billion
   cells).
 
-Every refusal is a ``sheets.LedgerError`` naming the file, and the sheet where one applies.
+Every refusal is a ``LedgerError`` naming the file, and the sheet where one applies.
 """
 
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from tasks import sheets  # module import: sheets calls this module, this module raises sheets.LedgerError
+from .errors import LedgerError
+from .limits import MB, WorkbookLimits, check_size, size_text
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_PART = "xl/workbook.xml"
-MB = 1024 * 1024
 
 _CHUNK = 256 * 1024
 _PROLOG_LIMIT = 64 * 1024
@@ -40,33 +39,22 @@ _SHEET_NAME = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"|
 _RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 
 
-@dataclass(frozen=True)
-class WorkbookLimits:
-    """How big a workbook may be; the defaults suit ledgers of a few thousand rows."""
-
-    max_bytes: int = 20 * MB
-    max_uncompressed_bytes: int = 200 * MB
-    max_entries: int = 1000
-    max_ratio: int = 100  # uncompressed / compressed, judged on entries over 1 MB
-    max_rows: int = 10_000
-    max_columns: int = 200
 
 
 def check_workbook(data: bytes, file_name: str, limits: WorkbookLimits = WorkbookLimits()) -> None:
     """Raise ``LedgerError`` unless ``data`` is an .xlsx within ``limits`` that is safe to parse."""
-    if len(data) > limits.max_bytes:
-        raise sheets.LedgerError(f"文件过大（{_size(len(data))}），上限为 {_size(limits.max_bytes)}", file=file_name)
+    check_size(data, file_name, limits)
     check_signature(data[: len(OLE_SIGNATURE)], file_name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
-        raise sheets.LedgerError(f"不是 .xlsx 工作簿，或文件已损坏（{error}）；请另存为 .xlsx", file=file_name) from error
+        raise LedgerError(f"不是 .xlsx 工作簿，或文件已损坏（{error}）；请另存为 .xlsx", file=file_name) from error
     with archive:
         _check_entries(entries, file_name, limits)
         names = {entry.filename for entry in entries}
         if WORKBOOK_PART not in names:
-            raise sheets.LedgerError("不是 .xlsx 工作簿（缺少 xl/workbook.xml）；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
+            raise LedgerError("不是 .xlsx 工作簿（缺少 xl/workbook.xml）；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels", ".vml")):
                 _check_prolog(archive, entry, file_name)
@@ -80,36 +68,30 @@ def check_workbook(data: bytes, file_name: str, limits: WorkbookLimits = Workboo
 def check_signature(head: bytes, file_name: str) -> None:
     """Judge a file by its first bytes: an .xlsx is a zip; an .xls or an encrypted workbook is an OLE file."""
     if head.startswith(OLE_SIGNATURE):
-        raise sheets.LedgerError(
+        raise LedgerError(
             "这是旧版 .xls 文件或加密的工作簿，无法读取；请在 Excel/WPS 中去掉密码并另存为 .xlsx", file=file_name
         )
     if not head.startswith(ZIP_SIGNATURE):
-        raise sheets.LedgerError("不是 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
-
-
-def check_row_count(count: int, file_name: str, sheet: str, limits: WorkbookLimits = WorkbookLimits()) -> None:
-    """The limit applied again to what the reader actually produced."""
-    if count > limits.max_rows:
-        raise sheets.LedgerError(f"工作表有 {count} 行，超过上限 {limits.max_rows} 行", file=file_name, sheet=sheet)
+        raise LedgerError("不是 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
 
 
 def _check_entries(entries, file_name, limits):
     if len(entries) > limits.max_entries:
-        raise sheets.LedgerError(f"压缩包内有 {len(entries)} 个部件，超过上限 {limits.max_entries}", file=file_name)
+        raise LedgerError(f"压缩包内有 {len(entries)} 个部件，超过上限 {limits.max_entries}", file=file_name)
     total = 0
     for entry in entries:
         if entry.flag_bits & 0x1:
-            raise sheets.LedgerError("工作簿已加密，请去掉密码后另存为 .xlsx", file=file_name)
+            raise LedgerError("工作簿已加密，请去掉密码后另存为 .xlsx", file=file_name)
         total += entry.file_size
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > MB and ratio > limits.max_ratio:
-            raise sheets.LedgerError(
-                f"部件 {entry.filename} 解压后 {_size(entry.file_size)}，压缩比 {ratio:.0f}:1，疑似压缩炸弹，已拒绝",
+            raise LedgerError(
+                f"部件 {entry.filename} 解压后 {size_text(entry.file_size)}，压缩比 {ratio:.0f}:1，疑似压缩炸弹，已拒绝",
                 file=file_name,
             )
     if total > limits.max_uncompressed_bytes:
-        raise sheets.LedgerError(
-            f"解压后共 {_size(total)}，超过上限 {_size(limits.max_uncompressed_bytes)}", file=file_name
+        raise LedgerError(
+            f"解压后共 {size_text(total)}，超过上限 {size_text(limits.max_uncompressed_bytes)}", file=file_name
         )
 
 
@@ -139,15 +121,15 @@ def _check_prolog(archive, entry, file_name):
                 read += len(chunk)
                 parser.feed(chunk)
             else:
-                raise sheets.LedgerError(f"部件 {entry.filename} 的 XML 开头异常（超过 64 KB 仍无根元素）", file=file_name)
+                raise LedgerError(f"部件 {entry.filename} 的 XML 开头异常（超过 64 KB 仍无根元素）", file=file_name)
     except _RootReached:
         return
     except DefusedXmlException as error:
-        raise sheets.LedgerError(
+        raise LedgerError(
             f"部件 {entry.filename} 含有 DTD/实体声明（{type(error).__name__}），可能是 XML 攻击，已拒绝", file=file_name
         ) from error
     except (ParseError, zipfile.BadZipFile, EOFError, OSError) as error:
-        raise sheets.LedgerError(f"部件 {entry.filename} 已损坏（{error}）", file=file_name) from error
+        raise LedgerError(f"部件 {entry.filename} 已损坏（{error}）", file=file_name) from error
 
 
 def _check_extent(archive, entry, file_name, sheet, limits):
@@ -161,7 +143,7 @@ def _check_extent(archive, entry, file_name, sheet, limits):
                     _check_reference(match, file_name, sheet, limits)
                 tail = text[-64:]
     except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise sheets.LedgerError(f"部件 {entry.filename} 已损坏（{error}）", file=file_name, sheet=sheet) from error
+        raise LedgerError(f"部件 {entry.filename} 已损坏（{error}）", file=file_name, sheet=sheet) from error
 
 
 def _check_reference(match, file_name, sheet, limits):
@@ -171,7 +153,7 @@ def _check_reference(match, file_name, sheet, limits):
         row, column = int(digits), _column_number(letters)
         if row > limits.max_rows or column > limits.max_columns:
             where = match.group(0).decode("ascii").strip()
-            raise sheets.LedgerError(
+            raise LedgerError(
                 f"工作表声明的范围过大（{where}）：上限为 {limits.max_rows} 行、{limits.max_columns} 列",
                 file=file_name,
                 sheet=sheet,
@@ -207,7 +189,3 @@ def _sheet_names(archive, names) -> dict[str, str]:
 def _head(archive, name, limit=_PROLOG_LIMIT * 4) -> str:
     with archive.open(name) as stream:
         return stream.read(limit).decode("utf-8", "replace")
-
-
-def _size(count: int) -> str:
-    return f"{count / MB:.1f} MB" if count >= MB else f"{count / 1024:.0f} KB"

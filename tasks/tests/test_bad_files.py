@@ -19,7 +19,8 @@ from tasks.importing import ImportFailed, import_ledger
 from tasks.models import Measure, Plan
 from tasks.sheets import LedgerError, read_ledger
 from tasks.tests.data.bad import make_bad_files
-from tasks.workbook_guard import WorkbookLimits, check_workbook
+from tasks.ledgerfiles.limits import WorkbookLimits
+from tasks.ledgerfiles.xlsx_guard import check_workbook
 
 from .helpers import login
 
