@@ -35,10 +35,13 @@ from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import sheets
 from .cells import streaming_workbook, write_cell
 from .choices import ProgressStatus
 from .export_rows import MeasureRecord, measure_records
+from .ledgerfiles.errors import LedgerError
+from .ledgerfiles.grid import build_sheet
+from .ledgerfiles.headers import find_header
+from .ledgerfiles.reading import read_sheets
 from .models import Deadline, Item, Measure, circled
 from .progress import status_from_result
 
@@ -207,17 +210,17 @@ def source_layout(plan, kept):
         return None
     try:
         found, rows, merges = kept.head.result()
-    except (sheets.LedgerError, CalamineError, ValueError):
+    except (LedgerError, CalamineError, ValueError):
         return None
-    header = rows[found.header_row - 1]
+    header = rows[found.last_row - 1]
     keys = {column: key for key, column in found.columns.items()}
     keys.update({column: f"extra:{name}" for column, name in found.unknown.items() if column not in keys})
     return Layout(
-        top_rows=[[value if value != "" else None for value in row] for row in rows[: found.header_row - 1]],
+        top_rows=[[value if value != "" else None for value in row] for row in rows[: found.last_row - 1]],
         merges=[
             (top + 1, left + 1, bottom + 1, right + 1)
             for (top, left), (bottom, right) in merges
-            if bottom < found.header_row
+            if bottom < found.last_row
         ],
         headers={column: str(text) for column, text in enumerate(header, start=1) if text not in ("", None)},
         keys=keys,
@@ -226,39 +229,47 @@ def source_layout(plan, kept):
 
 
 def read_head(data, count, file_name):
-    """``(layout, first rows, merges)`` of the ledger sheet of the workbook ``data``, found in the
+    """``(header, first rows, merges)`` of the ledger sheet of the file ``data``, found in the
     first ``count`` rows of each sheet.
 
-    The header is found the way ``tasks.sheets.read_ledger`` finds it, but only the first rows of
-    each sheet are turned into cells: ``read_ledger`` reads every row (27 s and 600 MB for a
-    100,000-measure ledger) and refuses a sheet past its row limit.
+    The header is found the way ``tasks.sheets.read_ledger`` finds it, but for the workbooks
+    python-calamine reads only the first rows of each sheet become cells: ``read_ledger`` reads
+    every row (27 s and 600 MB for a 100,000-measure ledger) and refuses a sheet past its row
+    limit. Other files (CSV, Word, PDF) are read whole through ``tasks.ledgerfiles``.
     """
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError):
+        return head_of_any_file(data, count, file_name)
     heads = []
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False, nrows=count)
-        merges = sheet.merged_cell_ranges or []
-        heads.append((sheets._Sheet(name, head_grid(rows, merges, count)), rows, merges))
-    found_sheet, layout = sheets._find_layout([sheet for sheet, _, _ in heads], {}, file_name)
+        merges = [((top, left), (min(bottom, count - 1), right)) for (top, left), (bottom, right) in sheet.merged_cell_ranges or [] if top < count]
+        heads.append((build_sheet(name, rows, merges), rows, merges))
+    found_sheet, header = find_header([sheet for sheet, _, _ in heads], {}, file_name)
     _, rows, merges = next(head for head in heads if head[0] is found_sheet)
-    return layout, rows, merges
+    return header, rows, merges
 
 
-def head_grid(rows, merges, count):
-    """The first ``count`` rows as ``tasks.sheets`` cells, merged cells filled in from their anchor."""
-    width = max([len(row) for row in rows] + [right + 1 for (top, _), (_, right) in merges if top < count] + [0])
-    height = max([len(rows)] + [min(bottom, count - 1) + 1 for (top, _), (bottom, _) in merges if top < count])
-    grid = [
-        [sheets._Cell(sheets._cell_text(rows[r][c] if r < len(rows) and c < len(rows[r]) else None), r + 1, c + 1)
-         for c in range(width)]
-        for r in range(height)
-    ]
-    for (top, left), (bottom, right) in merges:
-        for r in range(top, min(bottom, height - 1) + 1):
-            for c in range(left, right + 1):
-                grid[r][c] = grid[top][left]
-    return grid
+def head_of_any_file(data, count, file_name):
+    """``read_head`` for a file python-calamine does not read: its sheets' texts and merges."""
+    found_sheet, header = find_header(read_sheets(data, file_name), {}, file_name)
+    grid = found_sheet.grid[:count]
+    rows = [[cell.text for cell in row] for row in grid]
+    return header, rows, grid_merges(grid)
+
+
+def grid_merges(grid):
+    """The merged ranges of a grid (cells sharing their anchor), 0-based ``((top, left), (bottom, right))``."""
+    spans = {}
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell.row != r + 1 or cell.column != c + 1:
+                top, left = cell.row - 1, cell.column - 1
+                (bottom, right) = spans.get((top, left), (top, left))
+                spans[(top, left)] = (max(bottom, r), max(right, c))
+    return [(anchor, end) for anchor, end in spans.items()]
 
 
 def first_section_row(plan):
@@ -393,8 +404,9 @@ def write_body(sheet, layout, context, formats, records):
     merged = [(column - 1, MERGED_DOWN[key]) for column, key in sorted(layout.keys.items()) if key in MERGED_DOWN]
     row = layout.header_row
     for section, in_section in groupby(records, key=lambda m: m.item.task.section):
-        write_section(sheet, layout, section, row, formats["section"])
-        row += 1
+        if section.number or section.title:  # a ledger without sections has one that is written as none
+            write_section(sheet, layout, section, row, formats["section"])
+            row += 1
         for _task, in_task in groupby(in_section, key=lambda m: m.item.task.id):
             rows = task_rows(layout, list(in_task))
             write_task(sheet, valued, blank, formats, rows, row)

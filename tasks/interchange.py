@@ -164,6 +164,7 @@ def read_interchange(data, *, file_name):
             title=plan.get("title") or "",
             header_row=0,
             columns={},
+            readings=[],
             unknown_columns=[],
             years=document_years(plan, objects),
             title_years=[],

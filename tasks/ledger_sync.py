@@ -33,6 +33,7 @@ from .deadlines import needs_review
 from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
 from .progress import status_from_result
 from .schedule import as_row, milestone_rows, milestones_by_year
+from .sheets import YEARS_LOOKED_AT
 
 #: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
 WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
@@ -90,11 +91,14 @@ def check_unique_places(places):
 
 def find_or_create_plan(ledger, options, file_name):
     """The plan the ledger goes into, created or brought up to date, locked until the import ends."""
-    years = options.years or ledger.years or ledger.title_years
+    years = options.years or ledger.plan_years or ledger.years or ledger.title_years
     if options.years and ledger.years and not set(ledger.years) <= set(options.years):
         raise RowError(None, f"表头中的年度 {ledger.years} 不在指定的年度 {options.years} 之内")
     if not years:
-        raise RowError(None, "文件中没有方案年度（表头和标题都没有）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）")
+        raise RowError(
+            None,
+            f"文件中没有方案年度（已查看{YEARS_LOOKED_AT}）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）",
+        )
     title = ledger.title or file_name
     slug = options.plan_slug or default_slug(file_name, title)
     # Locked for the whole import transaction: a second import of the same plan waits (PostgreSQL).

@@ -89,7 +89,7 @@ class Task(models.Model):
 
     section = models.ForeignKey(Section, verbose_name=_("部分"), on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveIntegerField(_("序号"))
-    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, help_text=_("原表写法，如“1”或“1.1”；原表无编号时为空。"))
+    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, default="", db_default="", help_text=_("原表写法，如“1”或“1.1”；原表无编号时为空。"))
     title = models.CharField(_("任务"), max_length=500, blank=True, help_text=_("台账没有任务一级时为空。"))
     order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -114,7 +114,7 @@ class Item(models.Model):
 
     task = models.ForeignKey(Task, verbose_name=_("重点任务"), on_delete=models.CASCADE, related_name="items")
     number = models.PositiveIntegerField(_("编号"))
-    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, help_text=_("原表写法，如“(1)”或“1.2”；原表无编号时为空。"))
+    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, default="", db_default="", help_text=_("原表写法，如“(1)”或“1.2”；原表无编号时为空。"))
     text = models.TextField(_("具体要求"), blank=True)
     upstream_deadline = models.CharField(_("上级完成时限"), max_length=300, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -140,7 +140,7 @@ class Measure(models.Model):
 
     item = models.ForeignKey(Item, verbose_name=_("具体要求"), on_delete=models.CASCADE, related_name="measures")
     number = models.PositiveIntegerField(_("措施编号"))
-    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, help_text=_("原表写法，如“①”或“1.1.2”；原表无编号时为空。"))
+    label = models.CharField(_("编号（原文）"), max_length=30, blank=True, default="", db_default="", help_text=_("原表写法，如“①”或“1.1.2”；原表无编号时为空。"))
     text = models.TextField(_("工作措施"))
     departments = models.ManyToManyField(
         Department, verbose_name=_("部门"), through="MeasureUnit", related_name="measures"

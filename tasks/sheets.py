@@ -16,8 +16,10 @@ from pathlib import Path
 
 from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.grid import Cell as _Cell
-from tasks.ledgerfiles.grid import Sheet as _Sheet
+from tasks.ledgerfiles.headers import ColumnReading, Header, find_header, normalise, normalise_column_map
 from tasks.ledgerfiles.limits import WorkbookLimits, check_row_count
+from tasks.ledgerfiles.outline import levels as outline_levels
+from tasks.ledgerfiles.outline import chinese_number, read_marker
 from tasks.ledgerfiles.reading import read_sheets
 from tasks.units import split_units
 
@@ -27,26 +29,6 @@ CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CHINESE_NUMERALS = "一二三四五六七八九十百零〇"
 DONE_WORDS = {"已完成", "完成", "是", "✓", "√", "✔", "y", "yes", "done"}
 
-# Header text (normalised: half width, no spaces, no parenthetical suffix) → field key.
-# The first matching pattern wins, so the specific ones come first.
-HEADER_PATTERNS = (
-    ("measure_number", r"措施(序号|编号)"),
-    ("upstream_deadline", r"(省政府|省级|省|上级)(完成)?时限"),
-    ("done", r"已完成(任务)?|完成情况|是否完成"),
-    ("deadline:{}", r"(\d{4})年度?(完成)?(任务)?(时限|时间|时间节点|期限)"),
-    ("result:{}", r"(\d{4})年度?完成(任务|情况)"),
-    ("task_number", r"(任务)?(序号|编号)"),
-    ("task_title", r".*(重点任务|工作任务|主要任务)|任务|任务名称"),
-    ("item", r"具体要求|工作举措|工作要求|任务内容|工作内容|具体任务"),
-    ("measure", r".*措施"),
-    ("lead", r"牵头(单位|部门|科室)"),
-    ("responsible", r"责任(部门|单位|科室|处室|主体)|配合(单位|部门)"),
-    ("person", r"负责人|责任人|联络员|联系人"),
-    ("deadline", r"(完成)?(时限|时间|期限)|时间节点"),
-)
-TEXT_KEYS = ("task_title", "item", "measure")
-SECOND_KEYS = ("lead", "responsible", "deadline", "upstream_deadline")
-LOOKED_FOR = "序号、重点任务/工作任务、具体要求、落实工作措施、牵头单位、责任部门/责任单位、完成时限"
 # Within a task, a blank cell in these columns continues the value above.
 CARRIED_KEYS = ("lead", "responsible", "deadline")
 
@@ -61,7 +43,6 @@ _CIRCLED = re.compile(f"[{CIRCLED_NUMBERS}]")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[:：]?$")
 _YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[—–\-~～至到－]+\s*(\d{4})")
 _YEAR = re.compile(r"(\d{4})\s*年")
-_PARENTHETICAL = re.compile(r"[（(].*?[)）]")
 _KEY_SEPARATORS = " \t\n,，;；、"
 
 
@@ -89,6 +70,9 @@ class MeasureRow:
     done: bool | None
     extra: dict[str, str]
     cells: dict[str, tuple[int, int]]
+    task_label: str = ""  # the numbers as written (1, 1.1, (3), ①); empty where the ledger has none
+    item_label: str = ""
+    measure_label: str = ""
 
 
 @dataclass
@@ -98,19 +82,14 @@ class Ledger:
     title: str
     header_row: int
     columns: dict[str, int]
+    readings: list[ColumnReading]
     unknown_columns: list[str]
     years: list[int]
     title_years: list[int]
     rows: list[MeasureRow]
+    plan_years: list[int] = field(default_factory=list)  # what the file says the plan covers
+    years_from: str = ""  # where plan_years were found (标题, 表头, 完成时限), or "" when nowhere
 
-
-
-@dataclass
-class _Layout:
-    header_row: int  # 1-based
-    columns: dict[str, int]  # field key → 1-based column
-    headers: dict[int, str]  # 1-based column → header text as written
-    unknown: dict[int, str]  # 1-based column → unique header text for MeasureRow.extra
 
 
 @dataclass
@@ -120,6 +99,7 @@ class _Item:
     upstream: _Cell
     cell: _Cell
     measures: int = 0
+    label: str = ""
 
 
 @dataclass
@@ -135,10 +115,12 @@ class _Context:
     task_cell: _Cell | None = None
     item: _Item | None = None
     carried: dict[str, _Cell] = field(default_factory=dict)
+    task_label: str = ""
 
-    def start_task(self, number, number_cell, title, title_cell):
+    def start_task(self, number, number_cell, title, title_cell, label=""):
         self.task_number, self.task_number_cell = number, number_cell
         self.task_title, self.task_cell = title, title_cell
+        self.task_label = label
         self.item = None
         self.carried = {}
 
@@ -152,21 +134,62 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimit
     data = _read_bytes(source, file_name)
     sheets = read_sheets(data, file_name, limits)
     del data
-    sheet, layout = _find_layout(sheets, _normalise_column_map(column_map, file_name), file_name)
+    sheet, layout = find_header(sheets, normalise_column_map(column_map, file_name), file_name)
     check_row_count(len(sheet.grid), file_name, sheet.name, limits)
     rows = list(_measure_rows(sheet, layout, file_name))
-    title = _title(sheet, layout.header_row)
+    title = _title(sheet, layout.first_row)
+    header_years = sorted({int(key.split(":")[1]) for key in layout.columns if ":" in key})
+    plan_years, years_from = _plan_years(title, header_years, rows)
     return Ledger(
         file=file_name,
         sheet=sheet.name,
         title=title,
-        header_row=layout.header_row,
+        header_row=layout.last_row,
         columns=dict(layout.columns),
+        readings=list(layout.readings),
         unknown_columns=list(layout.unknown.values()),
-        years=sorted({int(key.split(":")[1]) for key in layout.columns if ":" in key}),
+        years=header_years,
         title_years=title_years(title),
         rows=rows,
+        plan_years=plan_years,
+        years_from=years_from,
     )
+
+
+#: Where plan years may be found, in the order they are looked for (said when none is found).
+YEARS_LOOKED_AT = "标题中的年度范围（如 2023—2025年）或“N年行动”及起始年、表头中的年度列、完成时限中的年份"
+_ACTION = re.compile(r"(20\d{2})\s*年?.{0,40}?([一二两三四五六七八九十\d]+)\s*年\s*(?:行动|计划|规划|攻坚)")
+_PHRASE_YEAR = re.compile(r"(20\d{2})\s*年")
+_ACTION_LENGTH = re.compile(r"([一二两三四五六七八九十])\s*年\s*(?:行动|计划|规划|攻坚)")
+
+
+def _plan_years(title, header_years, rows) -> tuple[list[int], str]:
+    """The years the plan covers as the file tells them, and where: the title's range, its
+    `2024年…三年行动`, the header's year columns, a year in the title, then the deadline phrases."""
+    span = _YEAR_RANGE.search(title)
+    if span and int(span.group(1)) <= int(span.group(2)):
+        return list(range(int(span.group(1)), int(span.group(2)) + 1)), f"标题「{span.group(0)}」"
+    action = _ACTION.search(title)
+    if action:
+        count = int(action.group(2)) if action.group(2).isdigit() else chinese_number(action.group(2).replace("两", "二"))
+        if count and 1 <= count <= 10:
+            start = int(action.group(1))
+            return list(range(start, start + count)), f"标题「{action.group(0)}」"
+    if header_years:
+        return list(range(header_years[0], header_years[-1] + 1)), "表头的年度列"
+    named = title_years(title)
+    if named:
+        return named, "标题中的年份"
+    phrase_years = sorted({int(year) for row in rows for text in row.deadlines.values() for year in _PHRASE_YEAR.findall(text)})
+    phrase_years = [year for year in phrase_years if 2000 <= year <= 2100]
+    if not phrase_years:
+        return [], ""
+    first, last = phrase_years[0], phrase_years[-1]
+    action = _ACTION_LENGTH.search(title)
+    count = chinese_number(action.group(1).replace("两", "二")) if action else None
+    if count and last - first + 1 < count <= 10:
+        return list(range(last - count + 1, last + 1)), f"标题「{action.group(0)}」和完成时限中的最后年份 {last}"
+    return list(range(first, last + 1)), "完成时限中的年份"
 
 
 def title_years(title: str) -> list[int]:
@@ -223,121 +246,7 @@ def _to_int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-# ---------------------------------------------------------------- header
-
-
-@lru_cache(maxsize=4096)
-def _normalise_header(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = _PARENTHETICAL.sub("", text)
-    return re.sub(r"\s+", "", text)
-
-
-def _normalise_column_map(column_map, file_name) -> dict[str, str]:
-    known = {key for key, _ in HEADER_PATTERNS if "{}" not in key}
-    normalised = {}
-    for header, key in (column_map or {}).items():
-        if key not in known and not re.fullmatch(r"(deadline|result):\d{4}", key):
-            raise LedgerError(f"列映射「{header}」→「{key}」：没有这个字段", file=file_name, column=header)
-        normalised[_normalise_header(header)] = key
-    return normalised
-
-
-def _header_key(text: str, column_map: dict[str, str]) -> str | None:
-    name = _normalise_header(text)
-    if not name:
-        return None
-    if name in column_map:
-        return column_map[name]
-    for key, pattern in HEADER_PATTERNS:
-        match = re.fullmatch(pattern, name)
-        if match:
-            return key.format(match.group(1)) if "{}" in key else key
-    return None
-
-
-def _find_layout(sheets, column_map, file_name) -> tuple[_Sheet, _Layout]:
-    """The sheet and header row with the most recognised column names."""
-    best = None
-    for sheet in sheets:
-        for index, cells in enumerate(sheet.grid[:HEADER_SCAN_ROWS]):
-            keys = {_header_key(cell.text, column_map) for cell in cells} - {None}
-            score = (_is_complete(keys), len(keys))
-            if len(keys) >= 2 and (best is None or score > best[0]):
-                best = (score, sheet, index)
-    if best is None:
-        tried = "、".join(f"「{sheet.name}」" for sheet in sheets) or "（无）"
-        raise LedgerError(f"没有找到台账表头。已查看工作表 {tried}；需要的列：{LOOKED_FOR}", file=file_name)
-    (complete, _), sheet, index = best
-    layout = _layout(sheet, index, column_map)
-    if not complete:
-        raise LedgerError(
-            f"表头缺少必需的列：{_missing_columns(layout.columns)}",
-            file=file_name, sheet=sheet.name, row=index + 1,
-        )
-    return sheet, layout
-
-
-def _is_complete(keys) -> bool:
-    has_text = any(key in keys for key in TEXT_KEYS)
-    has_second = any(key.split(":")[0] in SECOND_KEYS for key in keys)
-    return has_text and has_second
-
-
-def _missing_columns(columns) -> str:
-    missing = []
-    if not any(key in columns for key in TEXT_KEYS):
-        missing.append("重点任务/具体要求/落实工作措施")
-    if not any(key.split(":")[0] in SECOND_KEYS for key in columns):
-        missing.append("责任部门/牵头单位/完成时限")
-    return "、".join(missing)
-
-
-def _layout(sheet, index, column_map) -> _Layout:
-    header_cells = sheet.grid[index]
-    columns, headers, unknown = {}, {}, {}
-    for position, cell in enumerate(header_cells):
-        number = position + 1
-        if not cell.text:
-            continue
-        headers[number] = cell.text
-        key = _header_key(cell.text, column_map)
-        if cell.column != number:  # second column under a header merged across two
-            key = _second_column_key(columns, key, sheet.grid, index, number)
-        if key and key not in columns:
-            columns[key] = number
-        else:
-            unknown[number] = _unique_name(cell.text, unknown.values(), number)
-    return _Layout(index + 1, columns, headers, unknown)
-
-
-def _second_column_key(columns, key, grid, header_index, number) -> str | None:
-    """A header merged over two columns covers [number or title, text]: decide by content."""
-    if columns.get(key) != number - 1:
-        return None
-    first = _column_texts(grid, header_index, number - 1)
-    second = _column_texts(grid, header_index, number)
-    if key in ("task_number", "task_title") and _mostly(first, str.isdigit):
-        if "task_number" not in columns:
-            del columns[key]
-            columns["task_number"] = number - 1
-            return "task_title"
-    if key == "task_title" or _mostly(second, lambda text: bool(_ITEM_MARKER.match(text))):
-        return "item"
-    return None
-
-
-def _column_texts(grid, header_index, number) -> list[str]:
-    texts = (row[number - 1] for row in grid[header_index + 1:] if number - 1 < len(row))
-    return [cell.text for cell in texts if cell.text and cell.column == number]
-
-
-def _mostly(texts, predicate) -> bool:
-    return bool(texts) and sum(map(predicate, texts)) * 2 > len(texts)
-
-
-def _unique_name(text, taken, number) -> str:
-    return text if text not in taken else f"{text}（第{number}列）"
+# ---------------------------------------------------------------- above the header
 
 
 def _title(sheet, header_row) -> str:
@@ -376,28 +285,136 @@ def _is_banner(cells) -> bool:
 def _is_repeated_header(cells, layout) -> bool:
     """The header row again (printed on every page). Cells far longer than a header are not one,
     which keeps this cheap on long data rows."""
-    same = sum(
-        1 for number, text in layout.headers.items()
-        if number <= len(cells)
-        and len(cells[number - 1].text) <= 2 * len(text) + 10
-        and _normalise_header(cells[number - 1].text) == _normalise_header(text)
+    if len(cells[0].text) > 30:
+        return False
+    texts = tuple(normalise(cell.text) if len(cell.text) <= 30 else "" for cell in cells)
+    return any(
+        sum(1 for mine, theirs in zip(texts, row) if theirs and mine == theirs) * 2 > sum(1 for theirs in row if theirs)
+        for row in layout.row_texts
     )
-    return same * 2 > len(layout.headers)
 
 
 def _measure_rows(sheet, layout, file_name):
+    if _is_outline(sheet, layout):
+        yield from _outline_rows(sheet, layout, file_name)
+        return
     context = _Context()
     shared = _Shared()
-    for index in range(layout.header_row, len(sheet.grid)):
-        cells = sheet.grid[index]
-        if not _distinct_texts(cells) or _is_repeated_header(cells, layout):
-            continue
-        section = _section(cells)
+    for index, cells in _data_rows(sheet, layout):
+        section = _section(cells) or _numbered_section(cells, layout)
         if section:
             context = _Context(*section, section_cell=_first_filled(cells))
         elif not _is_banner(cells):
             row = _RowReader(index + 1, cells, layout, sheet.name, file_name, shared)
             yield from row.measures(context)
+
+
+def _data_rows(sheet, layout):
+    """(0-based index, cells) of each row below the header that holds anything but the header again."""
+    for index in range(layout.last_row, len(sheet.grid)):
+        cells = sheet.grid[index]
+        if _distinct_texts(cells) and not _is_repeated_header(cells, layout):
+            yield index, cells
+
+
+#: Columns whose cells belong to a measure (a row holding none of them is a heading or a note).
+VALUE_KEYS = ("lead", "responsible", "person", "deadline", "done")
+
+
+def _value_columns(layout) -> list[int]:
+    return [number for key, number in layout.columns.items() if key.split(":")[0] in VALUE_KEYS + ("result",)]
+
+
+def _number_key(layout) -> str | None:
+    return next((key for key in ("measure_number", "task_number") if key in layout.columns), None)
+
+
+def _numbered_section(cells, layout) -> tuple[str, str] | None:
+    """A section row that is not merged: `一、` (or `（一）`, `第一部分`) in the number column, its title
+    beside it, nothing in the measure columns."""
+    key = _number_key(layout)
+    if key is None or layout.columns[key] > len(cells):
+        return None
+    number_cell = cells[layout.columns[key] - 1]
+    marker, rest = read_marker(number_cell.text)
+    if marker is None and number_cell.text.strip() and chinese_number(number_cell.text.strip()):
+        marker, rest = read_marker(number_cell.text.strip() + "、")  # a bare 二 in the number column
+    if marker is None or not marker.chinese or any(cells[n - 1].text for n in _value_columns(layout) if n <= len(cells)):
+        return None
+    title = " ".join(text for text in _distinct_texts(cells) if text != number_cell.text)
+    return marker.label.strip("（()）"), _one_line((rest + " " + title).strip())
+
+
+def _is_outline(sheet, layout) -> bool:
+    """A ledger read by its numbering: one text column, and either no task or item column to
+    place the measures, or outline numbers (1.1) or mixed numbering in its number column."""
+    texts = [key for key in ("task_title", "item", "measure") if key in layout.columns]
+    if len(texts) != 1:
+        return False
+    if texts == ["measure"]:
+        return True
+    key = _number_key(layout)
+    if key is None:
+        return False
+    styles = set()
+    for _index, cells in _data_rows(sheet, layout):
+        cell = cells[layout.columns[key] - 1] if layout.columns[key] <= len(cells) else None
+        marker = read_marker(cell.text)[0] if cell is not None and cell.text and cell.column == layout.columns[key] else None
+        if marker is not None:
+            styles.add(marker.style)
+    return len(styles) > 1
+
+
+def _outline_rows(sheet, layout, file_name):
+    """The measures of a ledger read by its numbering (see ``tasks.ledgerfiles.outline``)."""
+    shared = _Shared()
+    text_key = next(key for key in ("measure", "item", "task_title") if key in layout.columns)
+    number_key = _number_key(layout)
+    value_columns = _value_columns(layout)
+    entries = []
+    for index, cells in _data_rows(sheet, layout):
+        row = _RowReader(index + 1, cells, layout, sheet.name, file_name, shared)
+        number_cell = row.own(number_key) if number_key else None
+        text_cell = row.own(text_key)
+        texts = _distinct_texts(cells)
+        has_values = any(cells[n - 1].text and cells[n - 1].row == index + 1 for n in value_columns if n <= len(cells))
+        if number_cell is not None:
+            marker, rest = read_marker(number_cell.text)
+            text = text_cell.text if text_cell is not None and text_cell is not number_cell else rest
+        elif text_cell is not None or len(texts) == 1:
+            marker, text = read_marker(text_cell.text if text_cell else texts[0])
+        else:
+            continue
+        entries.append((row, marker, has_values, text, text_cell or _first_filled(cells)))
+    kinds = outline_levels([(marker, has_values) for _row, marker, has_values, _text, _cell in entries])
+    context = _Context()
+    counts = {"section": 0, "task": 0, "item": 0}
+    for (row, marker, _has_values, text, cell), kind in zip(entries, kinds):
+        label = marker.label if marker else ""
+        kind, _, own_measure = kind.partition("+")
+        if kind == "section":
+            counts.update(section=counts["section"] + 1, task=0, item=0)
+            context = _Context(label.strip("（()）") or str(counts["section"]), _one_line(text), section_cell=cell)
+        elif kind == "task":
+            counts.update(task=counts["task"] + 1, item=0)
+            context.start_task(counts["task"], row.own(number_key) or cell, _one_line(text), cell, label)
+        elif kind == "item":
+            counts["item"] += 1
+            context.item = _Item(counts["item"], _one_line(text), row.cell("upstream_deadline"), cell, label=label)
+        if kind != "measure" and not own_measure:
+            row._carry(context)
+            continue
+        if context.item is None:
+            context.item = _Item(None, "", row.cell("upstream_deadline"), _Cell("", row.row, 0))
+        row._carry(context)
+        measures = split_labelled_measures(text)
+        if len(measures) == 1:
+            measures = [(None, "" if own_measure else label, measures[0][2])]
+        numbered = _number_measures(measures, context.item.measures)
+        cells = row._cells(context)
+        for number, measure_label, measure_text in numbered:
+            context.item.measures = max(context.item.measures, number)
+            yield row._measure_row(context, number, measure_text, cells, measure_label)
 
 
 def _first_filled(cells) -> _Cell:
@@ -454,9 +471,9 @@ class _RowReader:
         self._carry(context)
         texts = self._measure_texts(context, new_item)
         cells = self._cells(context) if texts else None  # the same for every measure of the row: shared
-        for number, text in texts:
+        for number, label, text in texts:
             context.item.measures = max(context.item.measures, number)
-            yield self._measure_row(context, number, text, cells)
+            yield self._measure_row(context, number, text, cells, label)
 
     def _read_task(self, context) -> str:
         """Update the task from 序号 and title; return an item glued onto a title of this row."""
@@ -465,8 +482,9 @@ class _RowReader:
         title, glued_item = _split_glued_item(title_cell.text)
         title = _one_line(title) if title_cell else context.task_title
         if number != context.task_number or title != context.task_title:
+            label = _label(number_cell.text) if number_cell else context.task_label
             context.start_task(
-                number, number_cell or context.task_number_cell, title, title_cell or context.task_cell
+                number, number_cell or context.task_number_cell, title, title_cell or context.task_cell, label
             )
         return glued_item if self.own("task_title") else ""
 
@@ -481,8 +499,8 @@ class _RowReader:
             text, cell = "", item_cell
         else:
             return False
-        number, text = _split_item_marker(_one_line(text))
-        context.item = _Item(number, text, self.cell("upstream_deadline"), cell)
+        number, label, text = _split_item_marker(_one_line(text))
+        context.item = _Item(number, text, self.cell("upstream_deadline"), cell, label=label)
         return True
 
     def _carry(self, context):
@@ -490,24 +508,29 @@ class _RowReader:
             if self.cell(key):
                 context.carried[key] = self.cell(key)
 
-    def _measure_texts(self, context, new_item) -> list[tuple[int, str]]:
-        """(number, text) of each measure this row holds."""
+    def _measure_texts(self, context, new_item) -> list[tuple[int, str, str]]:
+        """(number, label as written, text) of each measure this row holds."""
         measure_cell = self.own("measure")
         number_cell = self.cell("measure_number")
         if measure_cell and number_cell:
-            return [(self._measure_number(number_cell), _strip_measure_marker(measure_cell.text))]
+            return [(self._measure_number(number_cell), _label(number_cell.text), _strip_measure_marker(measure_cell.text))]
         if measure_cell:
-            return _number_measures(split_measures(measure_cell.text), context.item.measures)
+            return _number_measures(split_labelled_measures(measure_cell.text), context.item.measures)
         if new_item:
             text = context.item.text or context.task_title
-            return [(self._measure_number(number_cell) if number_cell else 1, text)]
+            if number_cell:
+                return [(self._measure_number(number_cell), _label(number_cell.text), text)]
+            return [(1, "", text)]
         if not self.layout.columns.keys() & {"item", "measure"} and self.own("task_title"):
             context.item = _Item(None, "", self.cell("upstream_deadline"), self.cell("item"))
-            return [(1, context.task_title)]
+            return [(1, "", context.task_title)]
         return []
 
     def _measure_number(self, cell) -> int:
         number = _to_int(cell.text)
+        if number is None:
+            marker, rest = read_marker(cell.text)
+            number = marker.numbers[-1] if marker is not None and not rest else None
         if number is None:
             raise LedgerError(
                 f"措施序号「{cell.text}」不是数字或带圈数字",
@@ -520,7 +543,7 @@ class _RowReader:
         cell = self.cell(key)
         return cell if cell or key not in CARRIED_KEYS else context.carried.get(key, cell)
 
-    def _measure_row(self, context, number, text, cells) -> MeasureRow:
+    def _measure_row(self, context, number, text, cells, label="") -> MeasureRow:
         item = context.item
         values = {key: measure_value(self._value_cell(context, key).text, number) for key in _value_keys(tuple(self.layout.columns))}
         lead, responsible = values.get("lead", ""), values.get("responsible", "")
@@ -547,6 +570,9 @@ class _RowReader:
                 name: self.cells[column - 1].text for column, name in self.layout.unknown.items() if column <= len(self.cells)
             }),
             cells=cells,
+            task_label=context.task_label,
+            item_label=item.label,
+            measure_label=label,
         )
 
     def _per_year(self, values, kind) -> dict:
@@ -586,12 +612,17 @@ def _year_keys(keys, kind) -> list[tuple[str, int | None]]:
 # ---------------------------------------------------------------- items and measures
 
 
-def _split_item_marker(text: str) -> tuple[int | None, str]:
-    """`(1) 各级…` → (1, "各级…"); text without a marker → (None, text)."""
+def _split_item_marker(text: str) -> tuple[int | None, str, str]:
+    """`(1) 各级…` → (1, "(1)", "各级…"); text without a marker → (None, "", text)."""
     match = _ITEM_MARKER.match(text)
     if not match:
-        return None, text.strip()
-    return int(match.group(1) or match.group(2)), text[match.end():].strip()
+        return None, "", text.strip()
+    return int(match.group(1) or match.group(2)), _label(match.group(0)), text[match.end():].strip()
+
+
+def _label(text: str) -> str:
+    """A number as written, for showing: `1、` → `1`, `（一）` stays, `①` stays."""
+    return text.strip().rstrip(" \t、.．:：").strip()
 
 
 def _split_glued_item(title: str) -> tuple[str, str]:
@@ -608,17 +639,26 @@ def split_measures(text: str) -> list[tuple[int | None, str]]:
     Returns (number, text) pairs, the number None for a single unnumbered measure.
     Text before the first marker joins the first measure.
     """
+    return [(number, measure) for number, _label, measure in split_labelled_measures(text)]
+
+
+def split_labelled_measures(text: str) -> list[tuple[int | None, str, str]]:
+    """``split_measures`` with each measure's marker as written: (number, label, text). Every
+    character of a measure is kept but the spaces around it (a closing `；` or `。` included)."""
     markers = list(_CIRCLED.finditer(text))
     if not markers:
         listed = list(_LIST_MARKER.finditer(text))
         markers = listed if len(listed) >= 2 else []
     if not markers:
-        return [(None, text.strip())]
-    measures = [(_marker_number(marker), segment) for marker, segment in _segments(text, markers)]
+        return [(None, "", text.strip())]
+    measures = [
+        (_marker_number(marker), _label(marker.group(0)), segment)
+        for marker, segment in _segments(text, markers, keep_end=True)
+    ]
     preamble = text[: markers[0].start()].strip(_KEY_SEPARATORS)
     if preamble:
-        number, first = measures[0]
-        measures[0] = (number, f"{preamble} {first}".strip())
+        number, label, first = measures[0]
+        measures[0] = (number, label, f"{preamble} {first}".strip())
     return measures
 
 
@@ -628,20 +668,22 @@ def _marker_number(marker) -> int:
     return int(marker.group(1) or marker.group(2))
 
 
-def _segments(text, markers):
-    """Each marker with the text after it up to the next marker."""
+def _segments(text, markers, keep_end=False):
+    """Each marker with the text after it up to the next marker; separators around it dropped
+    (``keep_end``: only the leading ones and the spaces, for texts that keep their punctuation)."""
     for index, marker in enumerate(markers):
         end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
-        yield marker, text[marker.end():end].strip(_KEY_SEPARATORS)
+        segment = text[marker.end():end]
+        yield marker, segment.lstrip(_KEY_SEPARATORS).rstrip() if keep_end else segment.strip(_KEY_SEPARATORS)
 
 
-def _number_measures(measures, previous) -> list[tuple[int, str]]:
+def _number_measures(measures, previous) -> list[tuple[int, str, str]]:
     """Give unnumbered measures the next number after those the item already has."""
     numbered = []
-    for number, text in measures:
+    for number, label, text in measures:
         if number is None:
-            number = max([previous] + [n for n, _ in numbered]) + 1
-        numbered.append((number, text))
+            number = max([previous] + [n for n, _label, _text in numbered]) + 1
+        numbered.append((number, label, text))
     return numbered
 
 

@@ -13,17 +13,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='item',
             name='label',
-            field=models.CharField(blank=True, help_text='原表写法，如“(1)”或“1.2”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='原表写法，如“(1)”或“1.2”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
         ),
         migrations.AddField(
             model_name='measure',
             name='label',
-            field=models.CharField(blank=True, help_text='原表写法，如“①”或“1.1.2”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='原表写法，如“①”或“1.1.2”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
         ),
         migrations.AddField(
             model_name='task',
             name='label',
-            field=models.CharField(blank=True, help_text='原表写法，如“1”或“1.1”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='原表写法，如“1”或“1.1”；原表无编号时为空。', max_length=30, verbose_name='编号（原文）'),
         ),
         migrations.AlterField(
             model_name='section',

@@ -1,8 +1,9 @@
-"""Accounts, logged-in clients, small evidence files and export bytes for the tests."""
+"""Accounts, logged-in clients, small evidence files, edited ledgers and export bytes for the tests."""
 
 import io
 import zipfile
 
+import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -51,3 +52,16 @@ def flat_export(queryset, fmt, *, year=None, as_of=None):
     output = io.BytesIO()
     content_type, filename = write_flat_export(queryset, fmt, output, year=year, as_of=as_of)
     return output.getvalue(), content_type, filename
+
+
+def guangyuan_without_years(folder, guangyuan):
+    """The Guangyuan ledger with nothing that names a year: a plain title, every deadline 长期."""
+    workbook = openpyxl.load_workbook(guangyuan)
+    sheet = workbook["附件2"]
+    sheet["A2"] = "广元市工作台账"
+    for row in sheet.iter_rows(min_row=3):
+        if row[5].value:
+            row[5].value = "长期"
+    path = folder / "no_years.xlsx"
+    workbook.save(path)
+    return path

@@ -10,6 +10,7 @@ from tasks.models import Measure, Plan
 from tasks.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
+from .helpers import guangyuan_without_years
 from .test_ledger_sync import edited_anshan
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +77,9 @@ def test_an_edited_file_previews_its_two_changes_and_keeps_progress_entered_in_t
     assert (kept.status, kept.note) == (ProgressStatus.IN_PROGRESS, "已报送方案")
 
 
-def test_errors_are_listed_and_nothing_can_be_confirmed(admin_client):
-    response = preview(admin_client, GUANGYUAN)  # the file names no years and none were given
-    assert response.context["errors"]
+def test_errors_are_listed_and_nothing_can_be_confirmed(admin_client, tmp_path):
+    response = preview(admin_client, guangyuan_without_years(tmp_path, GUANGYUAN))  # no years, none given
+    assert any("文件中没有方案年度" in error for error in response.context["errors"])
     assert "confirm_form" not in response.context
     assert "未写入任何内容" in response.content.decode()
     assert not Plan.objects.exists()

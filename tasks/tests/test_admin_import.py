@@ -6,6 +6,7 @@ from departments.roles import STAFF, create_account
 from tasks.models import Measure, Plan
 
 from .conftest import ANSHAN, GUANGYUAN
+from .helpers import guangyuan_without_years
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +55,11 @@ def test_a_file_that_is_not_a_workbook_is_a_form_error_naming_it(admin_client, t
     assert not Plan.objects.exists()
 
 
-def test_missing_years_is_an_error_in_the_preview_and_nothing_can_be_confirmed(admin_client):
-    response = upload(admin_client, GUANGYUAN)
+def test_missing_years_is_an_error_in_the_preview_and_nothing_can_be_confirmed(admin_client, tmp_path):
+    response = upload(admin_client, guangyuan_without_years(tmp_path, GUANGYUAN))
     assert response.context["result"].has_errors()
     assert "confirm_form" not in response.context
-    assert "--years" in response.content.decode() or "年度" in response.content.decode()
+    assert "文件中没有方案年度" in response.content.decode()
     assert not Plan.objects.exists()
 
 

@@ -13,6 +13,7 @@ from tasks.progress import record_progress
 from tasks.sheets import read_ledger
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
+from .helpers import guangyuan_without_years
 
 pytestmark = pytest.mark.django_db
 
@@ -239,9 +240,17 @@ def test_duplicate_measure_numbers_name_both_rows_and_write_nothing(db, tmp_path
     assert not Measure.objects.exists()
 
 
-def test_a_ledger_without_years_asks_for_them(db):
-    with pytest.raises(ImportFailed, match="--years"):
-        import_ledger(GUANGYUAN)
+def test_plan_years_come_from_the_title_and_the_deadline_phrases(db):
+    """广元 says 三年行动 and its last deadline is in 2025: the plan is 2023–2025, no --years needed."""
+    import_ledger(GUANGYUAN)
+    plan = Plan.objects.get()
+    assert (plan.start_year, plan.end_year) == (2023, 2025)
+
+
+def test_a_ledger_that_names_no_year_asks_for_them(db, tmp_path):
+    with pytest.raises(ImportFailed, match="--years") as failure:
+        import_ledger(guangyuan_without_years(tmp_path, GUANGYUAN))
+    assert "完成时限中的年份" in str(failure.value)
     assert not Plan.objects.exists()
 
 
