@@ -110,17 +110,25 @@ def milestone_rows(milestones):
     ]
 
 
+class Reparsed(NamedTuple):
+    old: list  # milestone rows as stored before
+    new: list  # milestone rows as the parser reads the phrase now
+    needs_review: bool  # the flag now (it changes alone when a date falls outside the plan's years)
+
+
 def reparse(deadline, plan_years):
-    """Parse a stored phrase again; returns (old milestones, new milestones) as rows if they differ, else None."""
+    """Parse a stored phrase again; a ``Reparsed`` if its milestones or its review flag change, else None."""
     key = None if deadline.covers_plan else deadline.year
     parsed = milestones_by_year({key: deadline.text}, plan_years).get(deadline.year)
     milestones = parsed.milestones if parsed else []
     old = milestone_rows(deadline.milestones.all())
     new = [as_row(m) for m in milestones]
-    if old == new:
+    flagged = needs_review(milestones)
+    if old == new and deadline.needs_review == flagged:
         return None
-    deadline.milestones.all().delete()
-    Milestone.objects.bulk_create(Milestone(deadline=deadline, order=i, **row) for i, row in enumerate(new))
-    deadline.needs_review = needs_review(milestones)
+    if old != new:
+        deadline.milestones.all().delete()
+        Milestone.objects.bulk_create(Milestone(deadline=deadline, order=i, **row) for i, row in enumerate(new))
+    deadline.needs_review = flagged
     deadline.save(update_fields=["needs_review"])
-    return old, new
+    return Reparsed(old, new, flagged)

@@ -82,6 +82,14 @@ class ColumnReading:
         return field_name(self.field)
 
 
+def reading_lines(readings) -> list[str]:
+    """One line per column for an import report: ``第 4 列「牵头\n单位」→ 牵头单位（表头“牵头”）``."""
+    return [
+        f"第 {reading.column} 列「{' '.join(reading.header.split())}」→ {reading.field_name}（{reading.reason}）"
+        for reading in readings
+    ]
+
+
 @dataclass
 class Header:
     """The header of a ledger sheet: where it is and what each column holds."""

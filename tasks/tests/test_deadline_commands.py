@@ -62,3 +62,49 @@ def test_an_unreadable_phrase_is_kept_flagged_and_does_not_stop_the_import(db, t
     client.login(username="chief", password="pw")
     page = client.get("/admin/tasks/deadline/", {"needs_review__exact": "1"}).content.decode()
     assert "视上级部署情况而定" in page
+
+
+def test_parse_deadline_marks_a_date_outside_the_plan_years(capsys):
+    call_command("parse_deadline", "2026年6月底前", "--plan-years", "2023-2025")
+    assert json.loads(capsys.readouterr().out) == [
+        {"date": "2026-06-30", "kind": "date", "label": "", "review": "日期不在方案年度内"}
+    ]
+
+
+def stored_as(deadline, text, rows, needs_review=False):
+    """Give a stored deadline a phrase and milestones as an older parser left them."""
+    deadline.text, deadline.needs_review = text, needs_review
+    deadline.save()
+    deadline.milestones.all().delete()
+    for order, (date, kind, label) in enumerate(rows):
+        Milestone.objects.create(deadline=deadline, order=order, date=date, kind=kind, label=label)
+
+
+def test_reparse_reports_each_phrase_the_parser_now_reads_differently(anshan, capsys):
+    relative, outside, same = Deadline.objects.filter(year=2024, covers_plan=False).order_by("pk")[:3]
+    # 次年 was read as the column's year; a date after the plan was not flagged
+    stored_as(relative, "次年2月底前", [(datetime.date(2024, 2, 29), MilestoneKind.DATE, "")])
+    stored_as(outside, "2026年6月底前", [(datetime.date(2026, 6, 30), MilestoneKind.DATE, "")])
+    call_command("reparse_deadlines")
+    capsys.readouterr()
+
+    stored_as(relative, "次年2月底前", [(datetime.date(2024, 2, 29), MilestoneKind.DATE, "")])
+    stored_as(outside, "2026年6月底前", [(datetime.date(2026, 6, 30), MilestoneKind.DATE, "")])
+    call_command("reparse_deadlines", "--dry-run")
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"measure {relative.measure_id} 2024 「次年2月底前」: 2024-02-29 → 2025-02-28",
+        f"measure {outside.measure_id} 2024 「2026年6月底前」: 2026-06-30 → 2026-06-30，待复核",
+        f"2 of {Deadline.objects.count()} deadlines would change",
+    ]
+    relative.refresh_from_db()
+    assert [m.date for m in relative.milestones.all()] == [datetime.date(2024, 2, 29)]  # a dry run keeps them
+
+    call_command("reparse_deadlines")
+    capsys.readouterr()
+    relative.refresh_from_db()
+    outside.refresh_from_db()
+    assert [m.date for m in relative.milestones.all()] == [datetime.date(2025, 2, 28)]
+    assert (relative.needs_review, outside.needs_review) == (False, True)
+    same.refresh_from_db()
+    assert not same.needs_review

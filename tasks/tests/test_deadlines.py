@@ -143,7 +143,7 @@ FORMS = [
     ("2024.6.30", None, (), [("2024-06-30", D, "")]),
     ("2024-06-30", None, (), [("2024-06-30", D, "")]),
     ("2024/6/30", None, (), [("2024-06-30", D, "")]),
-    ("2024年6月至12月", None, (), [("2024-12-31", D, "")]),
+    ("2024年6月至12月", None, (), [("2024-12-31", D, "2024年6月起")]),
     ("十二月底", 2024, (), [("2024-12-31", D, "")]),
     ("１１月３０日", 2024, (), [("2024-11-30", D, "")]),
     ("每年6月", 2024, PLAN, [("2023-06-30", RE, ""), ("2024-06-30", RE, ""), ("2025-06-30", RE, "")]),
@@ -270,11 +270,14 @@ def test_chinese_numerals_in_months_and_days():
     assert read("二二月", year=2024) == [(None, UN, "二二月")]
 
 
-def test_a_range_ends_at_the_later_date():
-    assert read("2024年6月至12月") == [("2024-12-31", D, "")]
-    assert read("2024年6月到2025年3月") == [("2025-03-31", D, "")]
-    assert read("6月30日-9月30日", year=2024) == [("2024-09-30", D, "")]
-    assert read("2024年6月~12月完成试点") == [("2024-12-31", D, "完成试点")]
+def test_a_range_ends_at_its_end_and_keeps_its_start_in_the_label():
+    assert read("2024年6月至12月") == [("2024-12-31", D, "2024年6月起")]
+    assert read("2024年6月到2025年3月") == [("2025-03-31", D, "2024年6月起")]
+    assert read("6月30日-9月30日", year=2024) == [("2024-09-30", D, "6月30日起")]
+    assert read("2024年6月~12月完成试点") == [("2024-12-31", D, "2024年6月起完成试点")]
+    assert read("11月至次年3月", year=2024) == [("2025-03-31", D, "11月起")]
+    # an end before the start cannot be read
+    assert read("12月至3月", year=2024) == [(None, UN, "12月至3月")]
 
 
 @pytest.mark.parametrize("suffix", ["", "前", "以前", "之前", "为止", "止"])
@@ -305,7 +308,7 @@ def test_a_later_date_without_year_takes_the_year_named_before_it():
         ("2024-06-30", D, "完成全员轮训"),
         ("2024-07-01", D, "将轮训情况报市司法局"),
     ]
-    assert read("2024年6月至12月", year=2025) == [("2024-12-31", D, "")]
+    assert read("2024年6月至12月", year=2025) == [("2024-12-31", D, "2024年6月起")]
 
 
 def test_a_date_without_any_year_is_unparsed():
@@ -326,7 +329,7 @@ def test_years_outside_2000_to_2100_are_unparsed():
 
 
 def test_anything_that_still_looks_like_a_date_makes_the_clause_unparsed():
-    for text in ("2024年6月30", "6月初", "6月中", "6.30", "每月15日", "2023—2025年", "12024年底"):
+    for text in ("2024年6月30", "6月初", "6月中", "6.30", "每月15号后", "2023—2025年", "12024年底"):
         assert read(text, year=2024) == [(None, UN, text)], text
 
 
@@ -409,6 +412,7 @@ GRAMMAR = st.lists(
     st.sampled_from(
         list("0123456789０１２３４５６７８９〇零一二三四五六七八九十两年月日号底末前后至到-~./季度旬上中下半每个第初内")
         + list(",，;；、。()（）:： \n①②") + ["持续推进", "长期", "适时", "根据需要", "要求", "完成试点", "已完成", "2024", "2100", "1999"]
+        + ["次年", "上年", "本年度", "起", "春节", "元旦", "国庆节", "工作日", "逾期", "分别为", "立行立改", "即时", "部署"]
     ),
     max_size=25,
 ).map("".join)

@@ -6,7 +6,10 @@ from tasks.schedule import reparse
 
 
 class Command(BaseCommand):
-    help = "Parse every stored deadline phrase again (after a parser change) and report what changed."
+    help = (
+        "Parse every stored deadline phrase again (after a parser change) and report each phrase "
+        "whose milestones or review flag changed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="report the changes, keep the old milestones")
@@ -16,14 +19,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             deadlines = Deadline.objects.select_related("measure__item__task__section__plan").prefetch_related("milestones")
             for deadline in deadlines:
-                difference = reparse(deadline, deadline.measure.plan.years)
-                if difference is None:
+                result = reparse(deadline, deadline.measure.plan.years)
+                if result is None:
                     continue
                 changed += 1
-                old, new = difference
+                flag = "，待复核" if result.needs_review else ""
                 self.stdout.write(
                     f"measure {deadline.measure_id} {deadline.year} 「{deadline.text}」: "
-                    f"{summarise(old)} → {summarise(new)}"
+                    f"{summarise(result.old)} → {summarise(result.new)}{flag}"
                 )
             if dry_run:
                 transaction.set_rollback(True)
