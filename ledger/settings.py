@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    "csp",
     "departments",
     "tasks",
     "notices",
@@ -64,12 +66,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ledger.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -107,6 +111,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take SQLite's write lock when their transaction begins, so two people saving the
+    # same report queue up (the second then meets the version check: 409) instead of one failing
+    # with "database is locked" while upgrading a read lock; a writer waits this long for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": int(os.environ.get("LEDGER_SQLITE_TIMEOUT_SECONDS", "20"))}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,6 +200,26 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Measures of multi-year action plans, their deadlines and progress (DESIGN.md interchange format).",
     "VERSION": "1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+#: Content-Security-Policy (django-csp): scripts only from the app's own static files (no inline
+#: script or handler anywhere: the admin, django-import-export and DRF's browsable API have none
+#: either), no plugins, no framing, forms post only here. Inline ``style`` attributes are allowed:
+#: the progress bars are sized by one, the admin uses them, and a style cannot run script.
+#: htmx is told not to insert its indicator ``<style>`` (``includeIndicatorStyles``, base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

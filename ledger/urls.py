@@ -2,8 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
+
+from .converters import IdConverter
+
+register_converter(IdConverter, "id")  # before the includes below, whose URLs use it
 
 
 class FaviconView(RedirectView):

@@ -15,10 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 
 from .access import visibility, visible_measures
+from .filtersets import ScopeForm, form_errors, is_id
 from .models import ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section
 from .standing import (
     BY_DEPARTMENT,
@@ -57,30 +59,26 @@ class Scope:
 
     @classmethod
     def from_params(cls, params, *, plans):
-        """Read ``plan``, ``year``, ``as_of``, ``soon_days`` and ``department`` from query parameters."""
+        """Read ``plan``, ``year``, ``as_of``, ``soon_days`` and ``department`` from query parameters
+        (``ScopeForm``: each within its bounds); ``ScopeError`` names what cannot be read."""
+        form = ScopeForm(params)
+        if not form.is_valid():
+            raise ScopeError(form_errors(form))
+        data = form.cleaned_data
         plan = None
-        slug = params.get("plan")
-        if slug:
-            plan = next((p for p in plans if p.slug == slug), None)
+        if data["plan"]:
+            plan = next((p for p in plans if p.slug == data["plan"]), None)
             if plan is None:
-                raise ScopeError(f"unknown plan {slug!r}")
-        elif len(plans) >= 1:
+                raise ScopeError(_("没有代号为“%(slug)s”的台账。") % {"slug": data["plan"]})
+        elif plans:
             plan = plans[0]
-        try:
-            year = int(params["year"]) if params.get("year") else (plan.reporting_year if plan else None)
-            as_of = datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else timezone.localdate()
-            soon_days = int(params.get("soon_days") or DEFAULT_SOON_DAYS)
-        except ValueError as error:
-            raise ScopeError(str(error)) from error
-        if soon_days < 1 or soon_days > 366:
-            raise ScopeError("soon_days must be between 1 and 366")
         return cls(
             plan=plan,
-            year=year,
-            as_of=as_of,
-            soon_days=soon_days,
-            department=params.get("department", ""),
-            year_chosen=bool(params.get("year")),
+            year=data["year"] or (plan.reporting_year if plan else None),
+            as_of=data["as_of"] or timezone.localdate(),
+            soon_days=data["soon_days"] or DEFAULT_SOON_DAYS,
+            department=data["department"],
+            year_chosen=data["year"] is not None,
         )
 
     def measures(self, user):
@@ -89,7 +87,7 @@ class Scope:
         if self.plan is not None:
             measures = measures.filter(item__task__section__plan=self.plan)
         if self.department:
-            units = {"units__department_id": int(self.department)} if self.department.isdigit() else {
+            units = {"units__department_id": int(self.department)} if is_id(self.department) else {
                 "units__department__name": self.department
             }
             measures = measures.filter(pk__in=Measure.objects.filter(**units).values("pk"))

@@ -35,6 +35,8 @@ def review_report(measure, year, *, user, accept, reason="", version):
     progress = Progress.objects.select_for_update().filter(measure=measure, year=year).first()
     if progress is None or progress.review != ReviewState.PENDING:
         raise ReviewRefused(_("该年度没有待审核的完成报告。"))
+    if progress.updated_by_id == user.pk:
+        raise ReviewRefused(_("不能审核自己填报的进展：请由其他督查人员或管理员审核。"))
     if progress.version != version:
         raise ReportConflict(stored_progress(measure, year))
     if accept:

@@ -6,7 +6,7 @@ and every role's sweep: whoever adds a route has to decide who may use it, here.
 
 The objects in the URLs all belong to department B (机关党总支) of the real Anshan ledger, so
 staff of B are the owners and staff of A (政策法规科) are outsiders: a page about a B measure
-must be 404 for A, a change to it 403 (or 404 where the view hides the measure).
+must be 404 for A, and so must a change to it (the id of a measure A cannot see tells A nothing).
 """
 
 import datetime
@@ -84,9 +84,9 @@ EXPECTED = {
     "evidence_file": PAGE_DEPT_B,
     "review_queue": PAGE_REVIEWERS,
     # POST with an empty body: 400 (or a redirect with the form's errors) means "allowed, invalid data"
-    "report_progress": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
+    "report_progress": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
     "review_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
-    "request_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {302}, SUPERVISOR: {403}, ADMIN: {302}},
+    "request_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {302}, SUPERVISOR: {403}, ADMIN: {302}},
     "decide_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
     # notices/urls.py (the notification belongs to the staff B account)
     "inbox": PAGE_ALL,

@@ -1,6 +1,7 @@
 """API representations: measures as interchange objects, and a progress report."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from ..choices import ProgressStatus
@@ -12,6 +13,20 @@ class MeasureSerializer(serializers.BaseSerializer):
 
     def to_representation(self, measure):
         return to_interchange(measure)
+
+
+class MeasureSerializerSchema(OpenApiSerializerExtension):
+    """The schema's name for ``MeasureSerializer``: an object whose shape docs/interchange.schema.json gives."""
+
+    target_class = MeasureSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": "a measure as the interchange object of DESIGN.md (docs/interchange.schema.json, $defs/measure)",
+            "required": ["id", "plan", "measure", "deadlines", "progress", "completed"],
+            "additionalProperties": True,
+        }
 
 
 class ProgressReportSerializer(serializers.Serializer):
@@ -32,3 +47,14 @@ class ProgressReportSerializer(serializers.Serializer):
         if data["status"] != ProgressStatus.DONE:
             data["done_on"] = None
         return data
+
+
+#: The body of a refusal (DRF's): ``{"detail": "…"}``.
+ERROR = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+
+#: The body of a 409: why, and the version stored now (send it back after reading the report again).
+CONFLICT = {
+    "type": "object",
+    "required": ["detail", "version"],
+    "properties": {"detail": {"type": "string"}, "version": {"type": "integer"}},
+}

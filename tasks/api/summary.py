@@ -1,7 +1,7 @@
 """``GET /api/summary/``: the dashboard's figures, computed by the same code as the dashboard."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from django.http import HttpResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -9,6 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..dashboard import Scope, ScopeError, remembered, summary
+from ..filtersets import DATE_SCHEMA, DEPARTMENT_SCHEMA, SOON_DAYS_SCHEMA, TEXT_SCHEMA, YEAR_SCHEMA
+from .serializers import ERROR
+from .views import NOT_SIGNED_IN
 from ..models import Plan
 
 
@@ -20,13 +23,17 @@ class SummaryView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("plan", OpenApiTypes.STR, description="plan slug (default: the newest plan)"),
-            OpenApiParameter("year", OpenApiTypes.INT, description="plan year (default: the plan's reporting year)"),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="the date overdue is judged on (default: today)"),
-            OpenApiParameter("department", OpenApiTypes.STR, description="department id or name"),
-            OpenApiParameter("soon_days", OpenApiTypes.INT, description="days ahead that count as due soon (default 30)"),
+            OpenApiParameter("plan", TEXT_SCHEMA, description="plan slug (default: the newest plan)"),
+            OpenApiParameter("year", YEAR_SCHEMA, description="plan year (default: the plan's reporting year)"),
+            OpenApiParameter("as_of", DATE_SCHEMA, description="the date overdue is judged on (default: today)"),
+            OpenApiParameter("department", DEPARTMENT_SCHEMA, description="department id or name"),
+            OpenApiParameter("soon_days", SOON_DAYS_SCHEMA, description="days ahead that count as due soon (default 30)"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(ERROR, description="a parameter that cannot be read, or a plan that does not exist"),
+            **NOT_SIGNED_IN,
+        },
     )
     def get(self, request):
         plans = list(Plan.objects.order_by("-start_year", "title"))

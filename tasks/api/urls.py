@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 from .summary import SummaryView
 from .views import MeasureViewSet
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("measures", MeasureViewSet, basename="api-measure")
 
 urlpatterns = [

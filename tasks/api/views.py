@@ -7,7 +7,7 @@ someone who may not report is 403, and a report against an old version is 409.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,32 +15,75 @@ from rest_framework.response import Response
 
 from ..access import can_report, visible_measures
 from ..choices import ProgressSource, ProgressStatus
-from ..filtersets import MeasureFilter
+from ..filtersets import ID_SCHEMA, MeasureFilter
 from ..interchange import interchange_queryset, to_interchange
 from ..models import Measure
 from ..reporting import ReportConflict, ReportRefused, report_progress
-from .serializers import MeasureSerializer, ProgressReportSerializer
+from .serializers import CONFLICT, ERROR, MeasureSerializer, ProgressReportSerializer
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT)
-@extend_schema_view(list=extend_schema(operation_id="measures_list"))
+#: Answers every endpoint may give besides its own (``DEFAULT_PERMISSION_CLASSES``: logged in or a token).
+NOT_SIGNED_IN = {
+    401: OpenApiResponse(ERROR, description="a token that is not valid"),
+    403: OpenApiResponse(ERROR, description="not logged in and no token"),
+}
+MEASURE_ID = OpenApiParameter("id", ID_SCHEMA, OpenApiParameter.PATH, description="the measure's id")
+BAD_FILTER = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="a filter parameter that cannot be read: its name and what is wrong with it"
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="measures_list",
+        responses={
+            200: MeasureSerializer(many=True),
+            400: BAD_FILTER,
+            404: OpenApiResponse(ERROR, description="a page past the last"),
+            **NOT_SIGNED_IN,
+        },
+    ),
+    retrieve=extend_schema(
+        parameters=[MEASURE_ID],
+        responses={
+            200: MeasureSerializer,
+            404: OpenApiResponse(ERROR, description="no such measure, or the user may not see it"),
+            **NOT_SIGNED_IN,
+        },
+    ),
+)
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
     """Measures in the interchange format (see DESIGN.md), filtered like the measure list."""
 
     serializer_class = MeasureSerializer
     filterset_class = MeasureFilter
+    queryset = Measure.objects.none()  # names the model for the schema's filter parameters; see get_queryset
+    lookup_value_converter = "id"  # an id past 64 bits is a 404, not an overflow (ledger/converters.py)
 
     def get_queryset(self):
         return interchange_queryset(visible_measures(self.request.user, Measure.objects.all()))
 
+    def get_serializer_class(self):
+        """The report's fields for a POST (``progress``, the only one; OPTIONS describes it with a
+        POST request), the interchange object otherwise."""
+        return ProgressReportSerializer if self.request.method == "POST" else MeasureSerializer
+
     @extend_schema(
+        parameters=[MEASURE_ID],
         request=ProgressReportSerializer,
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="the measure after the report"),
-            400: OpenApiResponse(description="invalid report, or a rule of the plan (evidence) refuses it"),
-            403: OpenApiResponse(description="the user may see the measure but not report on it"),
-            404: OpenApiResponse(description="no such measure, or the user may not see it"),
-            409: OpenApiResponse(description="the report changed since `version`; read it again"),
+            200: OpenApiResponse(MeasureSerializer, description="the measure after the report"),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="invalid report (the field and what is wrong), or a rule of the plan (evidence) refuses it"
+            ),
+            401: NOT_SIGNED_IN[401],
+            403: OpenApiResponse(
+                ERROR,
+                description="not logged in; the user may see the measure but not report on it; or the year is closed"
+                ' (`"code": "year_closed"`)',
+            ),
+            404: OpenApiResponse(ERROR, description="no such measure, or the user may not see it"),
+            409: OpenApiResponse(CONFLICT, description="the report changed since `version`; read it again"),
         },
     )
     @action(detail=True, methods=["post"])

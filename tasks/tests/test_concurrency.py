@@ -269,6 +269,23 @@ def test_two_first_imports_of_a_plan_at_once_never_interleave():
     assert plan_row_counts() == single
 
 
+def waits_for_my_lock(finished):
+    """True once another connection is blocked by a lock this one holds (PostgreSQL's
+    ``pg_blocking_pids``), False if ``finished`` comes first or nobody waits within JOIN_SECONDS:
+    the import is seen waiting on the lock, not merely slow."""
+    deadline = time.monotonic() + JOIN_SECONDS
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline and not finished.is_set():
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction sees one snapshot of the activity
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
 def test_an_import_waits_while_the_plan_row_is_locked():
     import_anshan()
     single = plan_row_counts()
@@ -289,7 +306,8 @@ def test_an_import_waits_while_the_plan_row_is_locked():
     with transaction.atomic():
         Plan.objects.select_for_update().get(slug="anshan")
         thread.start()
-        assert not finished.wait(3), f"the import did not wait for the lock: {outcome}"
+        assert waits_for_my_lock(finished), f"the import did not wait for the plan row's lock: {outcome}"
+        assert not finished.is_set(), outcome
         released_at = time.monotonic()
     thread.join(JOIN_SECONDS)
 

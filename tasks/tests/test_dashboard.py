@@ -316,6 +316,29 @@ def test_the_summary_api_answers_from_what_it_remembered_until_a_report_changes_
     assert "text/html" in client.get("/api/summary/", {**params, "format": "api"})["Content-Type"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="figures are remembered on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_member_never_gets_a_supervisors_remembered_figures():
+    cache.clear()
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    supervisor = login("eye", SUPERVISOR)
+    staff = login("fagui", STAFF, ["政策法规科"])
+    params = {"plan": "anshan", "year": 2024, "as_of": "2024-12-01"}
+    publish_statistics()
+    for path in ("/", "/api/summary/"):
+        assert figures_on(supervisor, path, params) == 75
+        assert figures_on(staff, path, params) == 62  # the same scope, remembered for the supervisor first
+        assert figures_on(supervisor, path, params) == 75
+    overdue = {who: supervisor_or_staff.get("/overdue/", params).context["page"].paginator.count
+               for who, supervisor_or_staff in (("supervisor", supervisor), ("staff", staff))}
+    assert overdue["staff"] < overdue["supervisor"]
+
+
+def figures_on(client, path, params):
+    response = client.get(path, params)
+    return response.json()["measures"] if path.startswith("/api/") else response.context["figures"]["measures"]
+
+
 def publish_statistics():
     """Make PostgreSQL publish this connection's counts of rows written now, not within seconds."""
     with connection.cursor() as cursor:

@@ -54,7 +54,7 @@ def test_staff_get_404_for_another_departments_measure(fagui, other):
 
 
 def test_staff_cannot_report_on_another_departments_measure(fagui, other):
-    assert fagui.post(f"/measures/{other.pk}/progress/2025/", report_form(2025)).status_code == 403
+    assert fagui.post(f"/measures/{other.pk}/progress/2025/", report_form(2025)).status_code == 404
     assert not Progress.objects.filter(measure=other, year=2025).exists()
 
 
@@ -63,7 +63,7 @@ def test_staff_cannot_ask_an_extension_for_another_departments_measure(fagui, ot
     response = fagui.post(
         f"/measures/{other.pk}/extensions/", {"milestone": milestone.pk, "new_date": "2027-01-01", "reason": "x"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not ExtensionRequest.objects.exists()
 
 
@@ -128,12 +128,30 @@ def test_supervisors_see_every_measure_but_do_not_edit_reports(anshan, own, othe
 def test_admins_report_and_review_anything(anshan, other):
     root = login("root", ADMIN)
     assert root.post(f"/measures/{other.pk}/progress/2025/", report_form(2025, "done")).status_code == 302
-    progress = Progress.objects.get(measure=other, year=2025)
+    login("renfang", STAFF, ["人防管理科"])
+    progress = pending_report(other, 2024)
     response = root.post(
-        f"/measures/{other.pk}/progress/2025/review/", {"decision": "accept", "reason": "", "version": progress.version}
+        f"/measures/{other.pk}/progress/2024/review/", {"decision": "accept", "reason": "", "version": progress.version}
     )
     assert response.status_code == 302
     assert Progress.objects.get(pk=progress.pk).review == ReviewState.ACCEPTED
+
+
+@pytest.mark.parametrize("decision, reason", [("accept", ""), ("return", "材料不全")])
+def test_nobody_reviews_their_own_report_whatever_the_role(anshan, other, decision, reason):
+    root = login("root", ADMIN)
+    assert root.post(f"/measures/{other.pk}/progress/2025/", report_form(2025, "done")).status_code == 302
+    progress = Progress.objects.get(measure=other, year=2025)
+    assert progress.review == ReviewState.PENDING
+    page = root.get(f"/measures/{other.pk}/").content.decode()
+    assert f"/measures/{other.pk}/progress/2025/review/" not in page  # no review form on one's own report
+    response = root.post(
+        f"/measures/{other.pk}/progress/2025/review/", {"decision": decision, "reason": reason, "version": progress.version},
+        follow=True,
+    )
+    assert "不能审核自己填报的进展" in response.content.decode()
+    stored = Progress.objects.get(pk=progress.pk)
+    assert (stored.review, stored.version, stored.status) == (ReviewState.PENDING, progress.version, ProgressStatus.DONE)
 
 
 # -- methods, CSRF and login --------------------------------------------------------------------------

@@ -4,15 +4,16 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 
 from ..access import department_ids, sees_everything, visible_measures
 from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
-from ..filtersets import MeasureFilter
+from ..filtersets import MeasureFilter, form_errors
 from ..flat_export import write_flat_export
 from ..models import Measure, Plan
 from ..standing import with_standing
@@ -30,15 +31,20 @@ class BadScope(Exception):
     pass
 
 
+def bad_request(request, reason):
+    """The app's 400 page with ``reason`` (escaped like any text on a page: it may quote the URL)."""
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def scoped(view):
-    """Login required; a scope parameter that cannot be read is a 400 with the reason."""
+    """Login required; a scope parameter that cannot be read is the 400 page with the reason."""
 
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except BadScope as error:
-            return HttpResponseBadRequest(str(error))
+            return bad_request(request, str(error))
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -133,7 +139,8 @@ def filtered_measures(request):
 
 @login_required
 def measure_list(request):
-    """All measures the user may see, filtered by the URL, paginated."""
+    """All measures the user may see, filtered by the URL, paginated; a filter that cannot be read
+    is shown with its error on the page, answered 400, and left out."""
     filterset = filtered_measures(request)
     ids = filterset.qs.order_by(
         "item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number", "pk"
@@ -153,6 +160,7 @@ def measure_list(request):
             "year": filterset.standing_year,
             "export_formats": EXPORT_FORMATS,
         },
+        status=200 if filterset.is_valid() else 400,
     )
 
 
@@ -164,10 +172,10 @@ def measure_export(request):
     """The measure list as it is filtered now, as xlsx or csv (``format=``)."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in EXPORT_FORMATS:
-        return HttpResponseBadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}")
+        return bad_request(request, _("导出格式只能是 %(formats)s。") % {"formats": "、".join(EXPORT_FORMATS)})
     filterset = filtered_measures(request)
     if not filterset.is_valid():
-        return HttpResponseBadRequest(str(filterset.errors))
+        return bad_request(request, form_errors(filterset.form))
     output = tempfile.TemporaryFile()  # written in full before the response starts, then sent in blocks
     content_type, filename = write_flat_export(
         filterset.qs, fmt, output, year=filterset.standing_year, as_of=filterset.as_of_date

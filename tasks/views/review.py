@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +38,8 @@ def form_errors(form):
 def review(request, pk, year):
     """A supervisor accepts the pending report of a year, or returns it with a reason."""
     measure = visible_measure_or_404(request.user, pk)
+    if year not in measure.plan.years:
+        raise Http404
     if not can_review(request.user):
         raise PermissionDenied(_("只有督查人员可以审核。"))
     form = ReviewForm(request.POST)
