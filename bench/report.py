@@ -131,6 +131,7 @@ def size_rows(result, size):
                  _number(_peak(steps, "reimport"), 0), "", "≤ import",
                  _met_at(size, None if not (reimported and imported) else reimported <= imported)))
     rows.append(_library_row(result, size, steps, imported, import_floor))
+    rows.extend(_format_rows(steps))
 
     writers = {name: _seconds(steps, f"write_floor_{name}") for name in ("xlsxwriter", "openpyxl")}
     write_floor = min(filter(None, writers.values()), default=None)
@@ -184,6 +185,25 @@ def _library_row(result, size, steps, imported, import_floor):
     return (f"{label} — extrapolated from {rate[0]:,} measures at {rate[1]:,.0f} rows/s", f"≈ {_number(estimate)}",
             _ratio(estimate / import_floor if import_floor else None), "", "", f"{goal}: ≈ {speedup:.1f}× (extrapolated)",
             _met_at(size, speedup >= LIBRARY_SPEEDUP))
+
+
+FORMAT_RATIO = 2
+
+
+def _format_rows(steps):
+    """The same ledger imported from .xls, .ods and .csv, each against the .xlsx imported at the same point."""
+    base = _seconds(steps, "import_xlsx")
+    rows = []
+    for name in ("xls", "ods", "csv"):
+        if f"import_{name}" not in steps:
+            continue
+        seconds = _seconds(steps, f"import_{name}")
+        ratio = seconds / base if seconds and base else None
+        rows.append((f"import the same ledger as .{name} (.xlsx: {_number(base)} s)", _number(seconds), "",
+                     _number(_peak(steps, f"import_{name}"), 0), "",
+                     f"≤ {FORMAT_RATIO}× .xlsx" + (f": {ratio:.2f}×" if ratio else ""),
+                     _met(None if ratio is None else ratio <= FORMAT_RATIO)))
+    return rows
 
 
 def _page_row(result, size, steps, name, label, postgres):

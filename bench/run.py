@@ -40,6 +40,7 @@ PAGES = {
     "page_summary": f"/api/summary/?as_of={AS_OF}",
 }
 SHEETS = {"anshan": "任务分解表", "guangyuan": "附件2"}
+FORMATS = ("xlsx", "xls", "ods", "csv")  # the import of one ledger saved in each (--formats-max)
 
 
 def in_venv():
@@ -69,6 +70,8 @@ def parse_args(argv):
     parser.add_argument("--step-timeout", type=float, default=1800, help="seconds after which a step is stopped")
     parser.add_argument("--library-max", type=int, default=10000,
                         help="largest size at which django-import-export's row-by-row import is run")
+    parser.add_argument("--formats-max", type=int, default=20000,
+                        help="largest size at which the same ledger is imported as .xls, .ods and .csv (an .xls holds 65,536 rows)")
     parser.add_argument("--layout", choices=tuple(SHEETS), default="anshan", help="layout of the generated ledger")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the working directory (ledgers, exports, logs)")
@@ -205,12 +208,29 @@ def bench_size(args, size, work, static_root_ready):
         steps[name] = runner.step(name, "page", SUPERVISOR, url, args.repeat, args.page_budget)
     if size <= args.library_max:
         steps["library"] = runner.step("library", "library-import", ledger, LIBRARY_PLAN)
+    if size <= args.formats_max:
+        steps.update(format_steps(runner, ledger, sheet, size_dir))
     return {
         "ledger": generated_counts(steps["generate"]),
         "database_name": database_url.rsplit("/", 1)[1] if args.database == "postgres" else "bench.sqlite3",
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "steps": steps,
     }
+
+
+def format_steps(runner, ledger, sheet, size_dir):
+    """The same ledger saved as .csv (GBK, as Excel saves it), .xls and .ods (by LibreOffice), each
+    imported into a plan of its own; the .xlsx is imported again at the same point to compare with."""
+    steps = {}
+    files = {"xlsx": ledger, "csv": size_dir / "ledger.csv"}
+    steps["prepare_csv"] = runner.step("prepare_csv", "write-csv", ledger, sheet, files["csv"])
+    for target in ("xls", "ods"):
+        steps[f"prepare_{target}"] = runner.step(f"prepare_{target}", "convert-office", ledger, target, size_dir)
+        files[target] = size_dir / f"{ledger.stem}.{target}"
+    for name in FORMATS:
+        if files[name].exists():
+            steps[f"import_{name}"] = runner.manage(f"import_{name}", "import_ledger", files[name], "--plan", f"{PLAN}-{name}")
+    return steps
 
 
 def generated_counts(result):
@@ -296,7 +316,7 @@ def main(argv=None):
             "machine": machine(args.database, sizes),
             "options": {"layout": args.layout, "seed": args.seed, "repeat": args.repeat, "page_budget": args.page_budget,
                         "step_timeout": args.step_timeout,
-                        "library_max": args.library_max,
+                        "library_max": args.library_max, "formats_max": args.formats_max,
                         "as_of": AS_OF, "settings": "ledger.settings, DEBUG off"},
             "sizes": sizes,
         }

@@ -93,6 +93,38 @@ def _plain(value, as_text):
     return value
 
 
+def write_csv(source, sheet_name, output):
+    """The ledger sheet as Excel on Chinese Windows saves "CSV (逗号分隔)": GBK (GB18030), a merged
+    range's value in its first cell only."""
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    sys.path.insert(0, str(REPO))
+    from tasks.ledgerfiles.grid import cell_text
+
+    rows = CalamineWorkbook.from_path(source).get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    with open(output, "w", encoding="gb18030", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([cell_text(value) for value in row] for row in rows)
+    report(rows=len(rows), bytes=Path(output).stat().st_size)
+
+
+def convert_office(source, target, output_dir):
+    """`source` saved by LibreOffice as `target` (xls, ods) in `output_dir`, as WPS/LibreOffice users save it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    program = shutil.which("soffice")
+    if program is None:
+        sys.exit("LibreOffice (soffice) is missing: run bin/setup-office")
+    with tempfile.TemporaryDirectory(prefix="bench-soffice-") as profile:
+        subprocess.run([program, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                        "--convert-to", target, "--outdir", str(output_dir), str(source)], check=True, capture_output=True)
+    output = Path(output_dir) / f"{Path(source).stem}.{target}"
+    report(file=str(output), bytes=output.stat().st_size)
+
+
 # ---------------------------------------------------------------- floors
 
 
@@ -308,6 +340,8 @@ def page(username, url, repeat, budget):
 STEPS = {
     "pg-reset": pg_reset,
     "dump-cells": dump_cells,
+    "write-csv": write_csv,
+    "convert-office": convert_office,
     "read-calamine": read_calamine,
     "read-openpyxl": read_openpyxl,
     "insert-rows": insert_rows,

@@ -40,6 +40,7 @@ class TaskRecord:
     number: int
     title: str
     section: SectionRecord
+    label: str = ""  # the number as written (1, 一、); empty where the ledger has none
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class ItemRecord:
     text: str
     upstream_deadline: str
     task: TaskRecord
+    label: str = ""
 
 
 @dataclass(slots=True)
@@ -97,6 +99,8 @@ class MeasureRecord:
     deadlines: list[DeadlineRecord] = field(default_factory=list)  # by year
     progress: dict[int, ProgressRecord] = field(default_factory=dict)
     units: list[UnitRecord] = field(default_factory=list)  # by role, then order
+    removed: bool = False  # no longer in its ledger (only in exports that ask for removed measures)
+    label: str = ""  # the number as written (1.1, (3), ①)
 
     @property
     def plan(self):
@@ -128,7 +132,11 @@ class MeasureRecord:
             source_cells=measure.source_cells,
             item=ItemRecord(
                 item.pk, item.number, item.text, item.upstream_deadline,
-                TaskRecord(task.pk, task.number, task.title, SectionRecord(section.pk, section.number, section.title, section.plan)),
+                TaskRecord(
+                    task.pk, task.number, task.title, SectionRecord(section.pk, section.number, section.title, section.plan),
+                    task.label,
+                ),
+                item.label,
             ),
             deadlines=[
                 DeadlineRecord(d.year, d.text, d.covers_plan, [MilestoneRecord(m.date, m.kind, m.label) for m in d.milestones.all()])
@@ -139,6 +147,8 @@ class MeasureRecord:
                 UnitRecord(u.role, u.department.name)
                 for u in sorted(measure.units.all(), key=lambda u: (u.role, u.order))
             ],
+            removed=measure.removed_at is not None,
+            label=measure.label,
         )
 
 
@@ -163,11 +173,12 @@ def measure_records(measures, *, as_of=None, year=None, extra=False, source=Fals
             .distinct()
         )
     fields = (*MEASURE_FIELDS, *(("extra",) if extra or source else ()), *(SOURCE_FIELDS if source else ()))
+    # ``measures`` decides which measures: removed ones too when it holds them (``Measure.all_objects``)
     measure_rows = _started(
-        Measure.objects.filter(pk__in=selected).order_by(*LEDGER_ORDER).values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+        Measure.all_objects.filter(pk__in=selected).order_by(*LEDGER_ORDER).values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
     )
     item_rows = _started(
-        Item.objects.filter(pk__in=Measure.objects.filter(pk__in=selected).values("item_id"))
+        Item.objects.filter(pk__in=Measure.all_objects.filter(pk__in=selected).values("item_id"))
         .order_by(*ITEM_ORDER)
         .values_list(*ITEM_FIELDS)
         .iterator(chunk_size=CHUNK_SIZE)
@@ -186,11 +197,11 @@ def measure_records(measures, *, as_of=None, year=None, extra=False, source=Fals
     return _records(measure_rows, _InOrder(_items(item_rows, plans)), overdue, related)
 
 
-MEASURE_FIELDS = ("item_id", "id", "number", "text", "lead_text", "responsible_text", "person__name")
+MEASURE_FIELDS = ("item_id", "id", "number", "text", "lead_text", "responsible_text", "person__name", "removed_at", "label")
 SOURCE_FIELDS = ("source_row", "source_cells")
 ITEM_FIELDS = (
     "id", "number", "text", "upstream_deadline", "task_id", "task__number", "task__title",
-    "task__section_id", "task__section__number", "task__section__title", "task__section__plan_id",
+    "task__section_id", "task__section__number", "task__section__title", "task__section__plan_id", "label", "task__label",
 )
 
 
@@ -200,7 +211,7 @@ def _records(rows, items, overdue, related):
     deadlines, progress = related["deadlines"], related["progress"]
     units, milestones = related.get("units"), related.get("milestones")
     item = None
-    for item_id, measure_id, number, text, lead_text, responsible_text, person, *more in rows:
+    for item_id, measure_id, number, text, lead_text, responsible_text, person, removed_at, label, *more in rows:
         if item is None or item.id != item_id:
             item = items.take(item_id)
             if item is None:  # an item made after the items were read
@@ -212,6 +223,8 @@ def _records(rows, items, overdue, related):
             measure_id in overdue,
             [DeadlineRecord(year, phrase, covers_plan) for _, year, phrase, covers_plan in deadlines.take(measure_id)],
             {year: ProgressRecord(status, note, version) for _, year, status, note, version in progress.take(measure_id)},
+            removed=removed_at is not None,
+            label=label,
         )
         if milestones is not None:
             by_year = {deadline.year: deadline for deadline in record.deadlines}
@@ -228,12 +241,12 @@ def _items(rows, plans):
     texts are read once, not once per measure."""
     section = task = None
     for (item_id, number, text, upstream_deadline, task_id, task_number, task_title,
-         section_id, section_number, section_title, plan_id) in rows:
+         section_id, section_number, section_title, plan_id, label, task_label) in rows:
         if section is None or section.id != section_id:
             section = SectionRecord(section_id, section_number, section_title, plans[plan_id])
         if task is None or task.id != task_id:
-            task = TaskRecord(task_id, task_number, task_title, section)
-        yield ItemRecord(item_id, number, text, upstream_deadline, task)
+            task = TaskRecord(task_id, task_number, task_title, section, task_label)
+        yield ItemRecord(item_id, number, text, upstream_deadline, task, label)
 
 
 def _started(rows):

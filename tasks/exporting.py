@@ -291,7 +291,7 @@ def section_parts(plan, rows, section_row):
 
 def default_layout(plan):
     """序号 | 重点任务 | 具体要求 | [上级完成时限] | 落实工作措施 | N年完成时限… | 牵头单位 | 责任单位 | 负责人 | N年完成情况…"""
-    deadlines = Deadline.objects.filter(measure__item__task__section__plan=plan)
+    deadlines = Deadline.objects.filter(measure__item__task__section__plan=plan, measure__removed_at__isnull=True)
     keys = ["task_number", "task_title", "item"]
     if Item.objects.filter(task__section__plan=plan).exclude(upstream_deadline="").exists():
         keys.append("upstream_deadline")

@@ -8,7 +8,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from .importing import ImportOptions, parse_column_map, parse_years
 from .sheets import LedgerError
-from .ledgerfiles.xlsx_guard import OLE_SIGNATURE, check_signature
+from .ledgerfiles.reading import FORMATS_READ, judge_format
 
 
 #: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year).
@@ -63,10 +63,10 @@ def checked_upload(upload):
             _("%(name)s：文件过大（%(size).1f MB），上限为 %(limit).1f MB")
             % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20}
         )
-    head = upload.read(len(OLE_SIGNATURE))
+    data = upload.read()
     upload.seek(0)
     try:
-        check_signature(head, upload.name)
+        judge_format(data, upload.name)
     except LedgerError as error:
         raise forms.ValidationError(str(error)) from error
     return upload
@@ -80,7 +80,11 @@ class LedgerImportForm(LedgerOptionsMixin, ImportForm):
 class BulkImportForm(LedgerOptionsMixin):
     """The bulk import's upload: a ledger workbook of any size and what the file does not say."""
 
-    import_file = forms.FileField(label=_("台账文件（.xlsx）"))
+    import_file = forms.FileField(label=_("台账文件"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].help_text = _("可上传 %(formats)s") % {"formats": FORMATS_READ}
 
     def clean_import_file(self):
         return checked_upload(self.cleaned_data["import_file"])

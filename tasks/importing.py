@@ -54,19 +54,28 @@ class ImportReport:
     flagged: list[str]
     unknown_columns: list[str]
     kept_app_progress: int
-    changes: list = field(default_factory=list)  # the first rows that create or change a measure (RowChange)
+    changes: list = field(default_factory=list)  # identity.MeasureLine of every measure created, changed or removed
+    unchanged: list = field(default_factory=list)  # identity.MeasureLine of the unchanged ones, in a dry run
+
+    #: Changed measures listed on the admin's bulk import preview.
+    SHOWN = 200
 
     @property
     def changed(self):
-        return any(self.counts.get(kind, 0) for kind in ("new", "update", "delete"))
+        return any(self.counts.get(kind, 0) for kind in ("new", "update", "restored", "removed"))
+
+    @property
+    def shown_changes(self):
+        return self.changes[: self.SHOWN]
 
     def lines(self):
-        """The report a person reads after an import."""
+        """The report a person reads after an import: a dry run lists every measure, an import
+        every measure it changed, moved, removed or restored (the new ones are counted)."""
         verb = "would import" if self.dry_run else "imported"
         out = [f"{verb} {self.file} (sheet {self.sheet}) into plan {self.plan}"]
         out.append(
-            "measures: {new} created, {update} updated, {skip} unchanged".format(
-                **{kind: self.counts.get(kind, 0) for kind in ("new", "update", "skip")}
+            "measures: {new} created, {update} updated, {restored} restored, {removed} removed, {skip} unchanged".format(
+                **{kind: self.counts.get(kind, 0) for kind in ("new", "update", "restored", "removed", "skip")}
             )
         )
         if not self.changed:
@@ -77,6 +86,8 @@ class ImportReport:
             out.append("columns not understood (kept as extra data): " + "、".join(self.unknown_columns))
         for line in self.flagged:
             out.append(f"flagged for review: {line}")
+        out += [change.describe() for change in self.changes if self.dry_run or change.kind != "new"]
+        out += [line.describe() for line in self.unchanged]
         return out
 
 
@@ -157,11 +168,14 @@ def ledger_dataset(ledger):
             columns.SECTION_NUMBER: row.section_number,
             columns.SECTION_TITLE: row.section_title,
             columns.TASK_NUMBER: task_numbers[index],
+            columns.TASK_LABEL: row.task_label,
             columns.TASK_TITLE: row.task_title,
             columns.ITEM_NUMBER: item_numbers[index],
+            columns.ITEM_LABEL: row.item_label,
             columns.ITEM_TEXT: row.item_text,
             columns.UPSTREAM_DEADLINE: row.upstream_deadline,
             columns.MEASURE_NUMBER: row.measure_number,
+            columns.MEASURE_LABEL: row.measure_label,
             columns.MEASURE_TEXT: row.measure_text,
             columns.LEAD_UNITS: "\n".join(row.lead_units),
             columns.RESPONSIBLE_UNITS: "\n".join(row.responsible_units),
@@ -207,13 +221,18 @@ def number_unnumbered(rows):
 
 
 class LedgerFormat(Format):
-    """django-import-export format for ledger workbooks: the admin's import page uses it."""
+    """django-import-export format for ledger files: the admin's import page uses it.
+
+    One format for every kind of ledger file: ``create_dataset`` gets the upload's bytes (no
+    name) and ``tasks.ledgerfiles.reading`` judges the format by content. The extension and
+    content type below are django-import-export's for exports only; this format imports.
+    """
 
     def __init__(self, encoding=None):
         self.encoding = encoding
 
     def get_title(self):
-        return "ledger xlsx"
+        return "ledger (xlsx, xls, ods, csv, docx …)"
 
     def create_dataset(self, in_stream):
         ledger = read_uploaded_ledger(in_stream)
@@ -263,7 +282,8 @@ def collector_paused():
 
 
 def import_ledger(source, *, file_name=None, options=None, dry_run=False, preview=False, uploaded=False, user=None):
-    """Import one ledger file (xlsx, or the JSON export); returns an ``ImportReport`` or raises ``ImportFailed``.
+    """Import one ledger file (any format ``tasks.ledgerfiles`` reads, or the JSON export); returns an
+    ``ImportReport`` or raises ``ImportFailed``.
 
     ``dry_run`` writes everything and rolls it back; ``preview`` only compares the file with the
     plan (faster, nothing written, the same counts and errors). ``uploaded``: the file came
@@ -297,7 +317,7 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
         raise ImportFailed([str(error)]) from error
     sync = LedgerSync(ledger, options, file_name=file_name, user=user)
     # the workbook is kept for write-back; a JSON file leaves it alone
-    counts = sync.run(source=None if from_json else data, dry_run=dry_run, preview=preview)
+    counts = sync.run(source=None if from_json else data, dry_run=dry_run, preview=preview, list_unchanged=dry_run and not preview)
     return ImportReport(
         file=file_name,
         sheet=ledger.sheet,
@@ -308,4 +328,5 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
         unknown_columns=list(ledger.unknown_columns),
         kept_app_progress=sync.kept_app_progress,
         changes=sync.changes,
+        unchanged=sync.unchanged,
     )

@@ -42,9 +42,9 @@ def interchange_object(record):
         "id": record.id,
         "plan": plan.slug,
         "section": {"number": section.number, "title": section.title},
-        "task": {"number": task.number, "title": task.title},
-        "item": {"number": item.number, "text": item.text, "upstream_deadline": item.upstream_deadline},
-        "measure": {"number": record.number, "text": record.text},
+        "task": {"number": task.number, "title": task.title, "label": task.label},
+        "item": {"number": item.number, "text": item.text, "upstream_deadline": item.upstream_deadline, "label": item.label},
+        "measure": {"number": record.number, "text": record.text, "label": record.label},
         "lead_units": [u.department for u in record.units if u.role == UnitRole.LEAD],
         "responsible_units": [u.department for u in record.units if u.role == UnitRole.RESPONSIBLE],
         "person": record.person,
@@ -63,6 +63,7 @@ def interchange_object(record):
             for year, p in sorted(record.progress.items())
         },
         "completed": reported is not None and reported.status == ProgressStatus.DONE,
+        **({"removed": True} if record.removed else {}),
     }
 
 
@@ -72,14 +73,14 @@ def interchange_object(record):
 DOCUMENT_VERSION = 1
 
 
-def plan_json(plan, measures=None):
+def plan_json(plan, measures=None, *, include_removed=False):
     """The JSON export of a plan as bytes (see ``write_plan_json``)."""
     output = io.BytesIO()
-    write_plan_json(plan, output, measures)
+    write_plan_json(plan, output, measures, include_removed=include_removed)
     return output.getvalue()
 
 
-def write_plan_json(plan, output, measures=None):
+def write_plan_json(plan, output, measures=None, *, include_removed=False):
     """Write the JSON export of a plan to ``output`` (a binary file open for writing):
     ``{"format", "version", "plan": {...}, "measures": [...]}`` with one measure per line.
 
@@ -87,9 +88,12 @@ def write_plan_json(plan, output, measures=None):
     text, extra columns, the cells it came from) and ``covers_plan`` on each deadline, so an
     import of the document gives back exactly the plan it came from. The measures are written
     as they are read; without indentation the encoder is the fast one (``indent`` makes
-    ``json`` encode in Python, four times slower).
+    ``json`` encode in Python, four times slower). ``include_removed`` adds the measures a
+    re-import removed, each with ``"removed": true``; importing the document leaves them removed.
     """
-    measures = Measure.objects.filter(item__task__section__plan=plan) if measures is None else measures
+    if measures is None:
+        manager = Measure.all_objects if include_removed else Measure.objects
+        measures = manager.filter(item__task__section__plan=plan)
     head = json.dumps(
         {
             "format": "task-ledger",
@@ -153,6 +157,8 @@ def read_interchange(data, *, file_name):
     reporting_year = plan.get("reporting_year")
     rows = []
     for index, obj in enumerate(objects, start=1):
+        if isinstance(obj, dict) and obj.get("removed") is True:
+            continue  # no longer in the ledger: it stays removed
         try:
             rows.append(measure_row(obj, index, reporting_year))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -211,11 +217,14 @@ def measure_row(obj, index, reporting_year):
         section_title=obj["section"]["title"],
         task_number=int(obj["task"]["number"]),
         task_title=obj["task"]["title"],
+        task_label=obj["task"].get("label") or "",
         item_number=int(obj["item"]["number"]),
         item_text=obj["item"]["text"],
+        item_label=obj["item"].get("label") or "",
         upstream_deadline=obj["item"].get("upstream_deadline") or "",
         measure_number=int(obj["measure"]["number"]),
         measure_text=obj["measure"]["text"],
+        measure_label=obj["measure"].get("label") or "",
         lead_units=lead,
         responsible_units=responsible,
         lead_text=source.get("lead_text", "、".join(lead)),

@@ -25,3 +25,8 @@ class LedgerError(Exception):
         elif self.column:
             places.append(f"列「{self.column}」")
         return ", ".join(places) + ": " + self.message if places else self.message
+
+
+class UnreadableFile(LedgerError):
+    """The reader could not parse the file at all (damaged, or not the format it looks like),
+    as opposed to a file it parsed and refused: another reader may still try it."""

@@ -271,6 +271,7 @@ def _header(grid, start, depth, column_map) -> Header:
         else:
             reason = f"「{field_name(key)}」已由第 {columns[key]} 列读取" if key else "表头未识别"
             readings.append(ColumnReading(number, written, None, reason))
+    _read_blank_headed(grid, start + depth - 1, names, columns, headers, readings)
     _read_by_content(grid, start + depth, columns, readings, column_map)
     _lone_text_is_measure(columns, readings)
     _resolve_upstream(columns, readings)
@@ -287,6 +288,21 @@ def _header(grid, start, depth, column_map) -> Header:
         readings=readings,
         row_texts=[tuple(normalise(cell.text) for cell in row) for row in rows],
     )
+
+
+def _read_blank_headed(grid, header_index, names, columns, headers, readings):
+    """A column with no header text right of a named one, holding data: the named header once
+    spanned both (merged cells saved as CSV lose the merge), so it is read as ``_second_column``."""
+    width = max((len(row) for row in grid[header_index + 1 :]), default=0)
+    for number in range(2, width + 1):
+        if number in names or number - 1 not in names or not column_texts(grid, header_index, number, limit=1):
+            continue
+        left = next((key for key, column in columns.items() if column == number - 1), None)
+        key = _second_column(columns, left, grid, header_index, number)
+        if key and key not in columns:
+            columns[key] = number
+            headers[number] = ""
+            readings.append(ColumnReading(number, "", key, f"表头空白，与左列「{headers[number - 1]}」同组，按内容判断"))
 
 
 def _second_column(columns, key, grid, header_index, number) -> str | None:

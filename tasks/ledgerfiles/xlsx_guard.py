@@ -3,12 +3,9 @@
 Pure Python, no Django. Everything here works from the zip directory and a bounded stream
 of each part, so a hostile file is refused before it is expanded:
 
-- not a zip, or a zip that is not an .xlsx (no ``xl/workbook.xml``); an old .xls or an
-  encrypted workbook (both OLE compound files) is named as such;
-- encrypted entries, too many entries, entries or a total that expand past the limits, and
-  compression ratios that only zip bombs reach;
-- XML with a document type declaration (billion laughs, external entities): every XML part's
-  prolog is parsed with defusedxml, which refuses DTDs, up to its root element;
+- the zip checks every package gets (``zip_guard``: entries, sizes, ratios, encryption, DTDs
+  and entities in every XML part's prolog);
+- a zip that is not an .xlsx (no ``xl/workbook.xml``);
 - worksheets whose cells, rows, merged ranges or declared ``<dimension>`` reach past the row
   and column limits (one cell at XFD1048576 would make a reader build a grid of 17 billion
   cells).
@@ -16,120 +13,35 @@ of each part, so a hostile file is refused before it is expanded:
 Every refusal is a ``LedgerError`` naming the file, and the sheet where one applies.
 """
 
-import io
 import re
 import zipfile
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from .errors import LedgerError
-from .limits import MB, WorkbookLimits, check_size, size_text
+from .limits import WorkbookLimits
+from .zip_guard import check_prologs, open_package
 
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_PART = "xl/workbook.xml"
 
 _CHUNK = 256 * 1024
-_PROLOG_LIMIT = 64 * 1024
+_HEAD_LIMIT = 256 * 1024
 # Cell and row references (r="B12", r="12") and ranges (ref="A1:XFD1048576") in a worksheet part.
 _REFERENCE = re.compile(rb'\s(?:r|ref)="([A-Z]{0,3})(\d{1,9})(?::([A-Z]{0,3})(\d{1,9}))?"')
 _SHEET_NAME = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"|<sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _RELATIONSHIP = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 
 
-
-
 def check_workbook(data: bytes, file_name: str, limits: WorkbookLimits = WorkbookLimits()) -> None:
     """Raise ``LedgerError`` unless ``data`` is an .xlsx within ``limits`` that is safe to parse."""
-    check_size(data, file_name, limits)
-    check_signature(data[: len(OLE_SIGNATURE)], file_name)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
-        raise LedgerError(f"不是 .xlsx 工作簿，或文件已损坏（{error}）；请另存为 .xlsx", file=file_name) from error
-    with archive:
-        _check_entries(entries, file_name, limits)
-        names = {entry.filename for entry in entries}
+    with open_package(data, file_name, limits, " .xlsx 工作簿") as archive:
+        names = {entry.filename for entry in archive.infolist()}
         if WORKBOOK_PART not in names:
             raise LedgerError("不是 .xlsx 工作簿（缺少 xl/workbook.xml）；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
-        for entry in entries:
-            if entry.filename.endswith((".xml", ".rels", ".vml")):
-                _check_prolog(archive, entry, file_name)
+        check_prologs(archive, file_name)
         sheet_names = _sheet_names(archive, names)
-        for entry in entries:
+        for entry in archive.infolist():
             if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
                 sheet = sheet_names.get(entry.filename, entry.filename)
                 _check_extent(archive, entry, file_name, sheet, limits)
-
-
-def check_signature(head: bytes, file_name: str) -> None:
-    """Judge a file by its first bytes: an .xlsx is a zip; an .xls or an encrypted workbook is an OLE file."""
-    if head.startswith(OLE_SIGNATURE):
-        raise LedgerError(
-            "这是旧版 .xls 文件或加密的工作簿，无法读取；请在 Excel/WPS 中去掉密码并另存为 .xlsx", file=file_name
-        )
-    if not head.startswith(ZIP_SIGNATURE):
-        raise LedgerError("不是 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx", file=file_name)
-
-
-def _check_entries(entries, file_name, limits):
-    if len(entries) > limits.max_entries:
-        raise LedgerError(f"压缩包内有 {len(entries)} 个部件，超过上限 {limits.max_entries}", file=file_name)
-    total = 0
-    for entry in entries:
-        if entry.flag_bits & 0x1:
-            raise LedgerError("工作簿已加密，请去掉密码后另存为 .xlsx", file=file_name)
-        total += entry.file_size
-        ratio = entry.file_size / max(entry.compress_size, 1)
-        if entry.file_size > MB and ratio > limits.max_ratio:
-            raise LedgerError(
-                f"部件 {entry.filename} 解压后 {size_text(entry.file_size)}，压缩比 {ratio:.0f}:1，疑似压缩炸弹，已拒绝",
-                file=file_name,
-            )
-    if total > limits.max_uncompressed_bytes:
-        raise LedgerError(
-            f"解压后共 {size_text(total)}，超过上限 {size_text(limits.max_uncompressed_bytes)}", file=file_name
-        )
-
-
-class _RootReached(Exception):
-    pass
-
-
-class _StopAtRoot:
-    """ElementTree parser target that stops at the root element: a DTD can only come before it."""
-
-    def start(self, tag, attrib):
-        raise _RootReached
-
-    def close(self):
-        return None
-
-
-def _check_prolog(archive, entry, file_name):
-    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    read = 0
-    try:
-        with archive.open(entry) as stream:
-            while read < _PROLOG_LIMIT:
-                chunk = stream.read(4096)
-                if not chunk:
-                    break
-                read += len(chunk)
-                parser.feed(chunk)
-            else:
-                raise LedgerError(f"部件 {entry.filename} 的 XML 开头异常（超过 64 KB 仍无根元素）", file=file_name)
-    except _RootReached:
-        return
-    except DefusedXmlException as error:
-        raise LedgerError(
-            f"部件 {entry.filename} 含有 DTD/实体声明（{type(error).__name__}），可能是 XML 攻击，已拒绝", file=file_name
-        ) from error
-    except (ParseError, zipfile.BadZipFile, EOFError, OSError) as error:
-        raise LedgerError(f"部件 {entry.filename} 已损坏（{error}）", file=file_name) from error
 
 
 def _check_extent(archive, entry, file_name, sheet, limits):
@@ -186,6 +98,6 @@ def _sheet_names(archive, names) -> dict[str, str]:
     return result
 
 
-def _head(archive, name, limit=_PROLOG_LIMIT * 4) -> str:
+def _head(archive, name, limit=_HEAD_LIMIT) -> str:
     with archive.open(name) as stream:
         return stream.read(limit).decode("utf-8", "replace")

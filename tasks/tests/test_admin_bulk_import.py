@@ -69,7 +69,7 @@ def test_an_edited_file_previews_its_two_changes_and_keeps_progress_entered_in_t
     response = preview(admin_client, edited_anshan(tmp_path), plan_slug="anshan")
     report = response.context["report"]
     assert report.counts["update"] == 2
-    assert [change.kind for change in report.changes] == ["update", "update"]
+    assert [change.kind for change in report.changes] == ["updated", "reworded"]  # #17: each change says what it is
     confirm(admin_client, response)
     first.refresh_from_db()
     assert "人手一册并组织研读" in Measure.objects.get(text__contains="人手一册并组织研读").text
@@ -85,9 +85,18 @@ def test_errors_are_listed_and_nothing_can_be_confirmed(admin_client, tmp_path):
     assert not Plan.objects.exists()
 
 
-def test_a_file_that_is_not_a_workbook_is_a_form_error_naming_it(admin_client, tmp_path):
+def test_a_file_that_is_not_a_ledger_is_an_error_naming_it(admin_client, tmp_path):
     bad = tmp_path / "report.xlsx"
-    bad.write_text("not a workbook", encoding="utf-8")
+    bad.write_text("not a workbook", encoding="utf-8")  # read by its content (text, so as CSV), not its name
+    response = preview(admin_client, bad)
+    assert any(error.startswith("report.xlsx: 没有找到台账表头") for error in response.context["errors"])
+    assert "confirm_form" not in response.context
+    assert not Plan.objects.exists()
+
+
+def test_a_file_no_reader_takes_is_a_form_error_naming_it(admin_client, tmp_path):
+    bad = tmp_path / "report.xlsx"
+    bad.write_bytes(bytes(range(256)) * 4)  # binary, no known format
     response = preview(admin_client, bad)
     assert any("report.xlsx" in error for error in response.context["form"].errors["import_file"])
     assert not Plan.objects.exists()

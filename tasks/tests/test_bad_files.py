@@ -31,9 +31,8 @@ IMPORT_URL = "/admin/tasks/measure/import/"
 
 #: File → words the message must contain (besides the file's name).
 REFUSED = {
-    "renamed_text.xlsx": ["不是 .xlsx 工作簿"],
-    "ledger.csv": ["不是 .xlsx 工作簿"],
-    "old_format.xls": ["旧版 .xls"],
+    "renamed_text.xlsx": ["「renamed_text」", "没有找到台账表头"],  # text is read as CSV, whatever its name
+    "old_format.xls": ["Excel 97-2003 工作簿", "已损坏"],
     "truncated.xlsx": ["不是 .xlsx 工作簿", "已损坏"],
     "billion_laughs.xlsx": ["xl/worksheets/sheet1.xml", "DTD"],
     "external_entity.xlsx": ["xl/workbook.xml", "DTD"],

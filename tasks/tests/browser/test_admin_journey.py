@@ -62,7 +62,7 @@ def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_ac
     log_in(page, "chief")
     page.goto("/admin/tasks/measure/")
     page.get_by_role("link", name="批量导入").click()
-    page.get_by_label("台账文件（.xlsx）").set_input_files(GUANGYUAN)
+    page.get_by_label("台账文件").set_input_files(GUANGYUAN)
     page.get_by_label("方案年度").fill("2023-2025")
     page.get_by_role("button", name="检查并预览").click()
 
