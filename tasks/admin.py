@@ -16,6 +16,8 @@ from .models import (
     ExtensionRequest,
     Item,
     Measure,
+    MeasureChange,
+    MeasureChangeKind,
     MeasureUnit,
     Milestone,
     Plan,
@@ -168,6 +170,43 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RemovedFilter(admin.SimpleListFilter):
+    """Measures still in their ledger, or those a re-import removed (kept with their reports)."""
+
+    title = _("是否在台账中")
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("在台账中")), ("yes", _("已移除"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(removed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(removed_at__isnull=True)
+        return queryset
+
+
+class MeasureChangeInline(ReadOnlyInline):
+    model = MeasureChange
+    fields = ["created_at", "kind", "old_value", "new_value", "source", "file_name", "user"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+def measure_state(measure):
+    """What a measure's history records, as text: {MeasureChangeKind: value}."""
+    units = {}
+    for unit in MeasureUnit.objects.filter(measure=measure).select_related("department").order_by("role", "order"):
+        units.setdefault(unit.get_role_display(), []).append(unit.department.name)
+    return {
+        MeasureChangeKind.TEXT: measure.text,
+        MeasureChangeKind.UNITS: "；".join(f"{role}：{'、'.join(names)}" for role, names in units.items()),
+        MeasureChangeKind.PERSON: measure.person.name if measure.person_id else "",
+        MeasureChangeKind.DEADLINE: "；".join(f"{d.year}：{d.text}" for d in Deadline.objects.filter(measure=measure).order_by("year")),
+    }
+
+
 @admin.register(Measure)
 class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     """Measures, the ledger imports (row by row with a preview of each row; in bulk for any size) and flat exports."""
@@ -178,13 +217,21 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     export_form_class = ExportForm  # the flat columns are fixed: no field picking
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmImportForm
-    list_display = ["__str__", "item", "responsible", "person"]
-    list_filter = ["item__task__section__plan", NeedsReviewFilter, ("departments", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["__str__", "item", "responsible", "person", "removed_at"]
+    list_filter = [
+        "item__task__section__plan",
+        RemovedFilter,
+        "reworded_after_acceptance",
+        NeedsReviewFilter,
+        ("departments", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["text", "item__text", "item__task__title", "departments__name", "person__name"]
     autocomplete_fields = ["person"]
     list_select_related = ["item", "person__department"]
-    inlines = [MeasureUnitInline, DeadlineInline, ProgressInline]
+    readonly_fields = ["removed_at"]
+    inlines = [MeasureUnitInline, DeadlineInline, ProgressInline, MeasureChangeInline]
     import_export_change_list_template = "admin/tasks/measure/change_list_import.html"
+    import_template_name = "admin/tasks/measure/import.html"
 
     def get_urls(self):
         bulk = path("bulk-import/", self.admin_site.admin_view(self.bulk_import_view), name="tasks_measure_bulk_import")
@@ -194,10 +241,43 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         return bulk_import(self, request)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("departments")
+        """Every measure, removed ones too (``RemovedFilter`` tells them apart)."""
+        queryset = Measure.all_objects.get_queryset()
+        ordering = self.get_ordering(request)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return queryset.prefetch_related("departments")
+
+    def save_model(self, request, obj, form, change):
+        request.measure_before = measure_state(Measure.all_objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the measure and its units and deadlines are saved: each change into its history."""
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "measure_before", None)
+        if before is None:
+            return
+        after = measure_state(form.instance)
+        MeasureChange.objects.bulk_create(
+            MeasureChange(
+                measure=form.instance,
+                kind=kind,
+                old_value=before[kind],
+                new_value=after[kind],
+                source=ProgressSource.ADMIN,
+                user=request.user,
+            )
+            for kind in after
+            if before[kind] != after[kind]
+        )
 
     def get_export_resource_classes(self, request):
         return [FlatMeasureResource]
+
+    def get_export_queryset(self, request):
+        """Exports leave removed measures out, whatever the list shows."""
+        return super().get_export_queryset(request).filter(removed_at__isnull=True)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
@@ -310,6 +390,14 @@ class ProgressEntryAdmin(HistoryAdmin):
     list_filter = ["source", "status"]
     search_fields = ["note", "progress__measure__text", "user__username"]
     list_select_related = ["progress__measure", "user"]
+
+
+@admin.register(MeasureChange)
+class MeasureChangeAdmin(HistoryAdmin):
+    list_display = ["measure", "kind", "old_value", "new_value", "source", "file_name", "user", "created_at"]
+    list_filter = ["kind", "source"]
+    search_fields = ["old_value", "new_value", "measure__text", "file_name", "user__username"]
+    list_select_related = ["measure", "user"]
 
 
 @admin.register(Evidence)

@@ -1,14 +1,16 @@
 """Making a plan in the database match a ledger file, in bulk: the import behind ``import_ledger``.
 
-The rules are the importer's (docs/importing.md): a row is the measure at the same place
-(section, task, item and measure number) of the same plan; a row whose every value matches
-is unchanged and writes nothing; a measure that only moved within the workbook follows its
-cells without counting as a change; progress entered in the app is never overwritten by the
-file. The admin's import page applies the same rules row by row through ``MeasureResource``
-(it shows a preview per row); this module does the whole file at once: the plan's current
-state is read in a handful of queries, each row is compared in memory, and only what changed
-is written, new rows through ``bulk_rows`` (COPY on PostgreSQL). One transaction: any error,
-nothing is written.
+The rules are the importer's (docs/importing.md): a row is the stored measure of the same plan
+that ``identity.match`` pairs it with by content (text, place, number and units, not the number
+alone); a stored measure the file no longer has is removed, never deleted, and one it has
+again is restored; a row whose every value matches is unchanged and writes nothing; a measure
+that only moved within the workbook follows its cells without counting as a change; progress
+entered in the app is never overwritten by the file; every change to a measure goes into its
+history (``MeasureChange``). The admin's import page applies the same rules row by row through
+``MeasureResource`` (it shows a preview per row); this module does the whole file at once: the
+plan's current state is read in a handful of queries, each row is compared in memory, and only
+what changed is written, new rows through ``bulk_rows`` (COPY on PostgreSQL). One transaction:
+any error, nothing is written.
 """
 
 import hashlib
@@ -28,24 +30,54 @@ from departments.models import Department, Person
 from . import columns
 from .importing import ImportFailed, default_slug, number_unnumbered
 from .bulk_rows import insert_rows, reserve_ids
-from .choices import ProgressSource, ProgressStatus, UnitRole
+from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
 from .deadlines import needs_review
-from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
+from .identity import Entry, MeasureLine, match, place_label, start_of
+from .models import (
+    Deadline,
+    Item,
+    Measure,
+    MeasureChange,
+    MeasureChangeKind,
+    MeasureUnit,
+    Milestone,
+    Plan,
+    Progress,
+    ProgressEntry,
+    Section,
+    Task,
+)
 from .progress import status_from_result
 from .schedule import as_row, milestone_rows, milestones_by_year
 from .sheets import YEARS_LOOKED_AT
+
+#: The units of a measure stored without any.
+NO_UNITS = ([], [])
+
+#: The stored parent of an entry whose own parent is new in the file: no stored entry has it.
+NEW = object()
+
+#: Numbers a renumbered task, item or measure holds while the others move (any pk fits below 2**31).
+TEMPORARY = 1_500_000_000
+
+#: Numbers of stored tasks and items the file no longer has, out of the way of the file's numbers.
+ASIDE = 1_000_000_000
 
 #: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
 WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")
 
 
-class RowChange(NamedTuple):
-    """A row of the file that creates (``new``) or changes (``update``) a measure."""
+class StoredMeasure(NamedTuple):
+    """A stored measure as an import compares it: fingerprints of its values, where it sits, its text."""
 
-    kind: str
-    row: int
-    place: tuple  # (section number, task number, item number, measure number)
+    pk: int
+    content: int  # content_key of its own values
+    where: int  # where_key of its cells in the workbook
+    item: int
+    number: int
     text: str
+    person: str
+    removed: bool
 
 
 class Wanted(NamedTuple):
@@ -74,6 +106,12 @@ def describe(error):
 
 
 # -- the plan ------------------------------------------------------------------------------
+
+
+def ledger_places(rows):
+    """(section number, task number, item number, measure number) of each row, counted where unnumbered."""
+    task_numbers, item_numbers = number_unnumbered(rows)
+    return [(row.section_number or "", task_numbers[i], item_numbers[i], row.measure_number) for i, row in enumerate(rows)]
 
 
 def check_unique_places(places):
@@ -145,9 +183,9 @@ def keep_workbook(plan, data):
     plan.save(update_fields=["source_file", "source_sha256", "updated_at"])
 
 
-def content_key(text, lead_text, responsible_text, extra, person):
+def content_key(text, lead_text, responsible_text, extra, person, label):
     """A measure's own values as one comparable fingerprint (``extra`` as stored or as read)."""
-    return hash((text, lead_text, responsible_text, frozen(extra), person))
+    return hash((text, lead_text, responsible_text, frozen(extra), person, label))
 
 
 def where_key(source_row, cells):
@@ -159,9 +197,6 @@ def frozen(mapping):
     """A JSON object of strings, numbers or [row, column] pairs as a hashable, order-free value."""
     return tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in mapping.items()))
 
-
-#: Rows that create or change a measure listed in an import's report (the admin's preview).
-CHANGES_SHOWN = 200
 
 #: Rows written by one import after which PostgreSQL's planner statistics are refreshed.
 STATISTICS_AFTER = 1000
@@ -262,9 +297,11 @@ class LedgerSync:
         self.errors = []
         self.flagged = []
         self.kept_app_progress = 0
-        self.counts = {"new": 0, "update": 0, "delete": 0, "skip": 0, "error": 0, "invalid": 0}
+        self.counts = {"new": 0, "update": 0, "restored": 0, "removed": 0, "skip": 0, "error": 0, "invalid": 0}
         self.parsed = {}
         self.unit_lists = {}
+        self.places = ledger_places(ledger.rows)
+        self.list_unchanged = False
         self.checks = {
             "section": FieldCheck(Section, "title"),
             "task": FieldCheck(Task, "title"),
@@ -275,22 +312,18 @@ class LedgerSync:
             "deadline": FieldCheck(Deadline, "text"),
         }
 
-    def run(self, *, source=None, dry_run=False, preview=False):
-        """Import the ledger; ``dry_run`` rolls every write back, ``preview`` stops before writing."""
+    def run(self, *, source=None, dry_run=False, preview=False, list_unchanged=False):
+        """Import the ledger; ``dry_run`` rolls every write back, ``preview`` stops before writing;
+        ``list_unchanged`` lists the unchanged measures too (``self.unchanged``)."""
+        self.list_unchanged = list_unchanged
         rows = self.ledger.rows
-        task_numbers, item_numbers = number_unnumbered(rows)
-        self.places = [
-            (row.section_number or "", task_numbers[i], item_numbers[i], row.measure_number) for i, row in enumerate(rows)
-        ]
         with transaction.atomic():
             try:
                 check_unique_places(zip(self.places, (row.row for row in rows)))
-                self.plan = find_or_create_plan(self.ledger, self.options, self.file_name)
+                plan = find_or_create_plan(self.ledger, self.options, self.file_name)
             except (RowError, ValidationError) as error:
                 raise ImportFailed([f"{self.where}{describe(error)}"]) from error
-            self.plan_years = self.plan.years
-            self.load()
-            self.compare(rows)
+            self.prepare(plan)
             if self.errors:
                 raise ImportFailed(self.error_lines())
             if not preview:
@@ -299,9 +332,17 @@ class LedgerSync:
                 transaction.set_rollback(True)  # a new plan included
             else:
                 keep_workbook(self.plan, source)
-        if not (dry_run or preview) and self.counts["new"] + self.counts["update"] >= STATISTICS_AFTER:
+        if not (dry_run or preview) and self.counts["new"] + self.counts["update"] + self.counts["restored"] >= STATISTICS_AFTER:
             refresh_statistics()
         return self.counts
+
+    def prepare(self, plan):
+        """Read the plan as stored, tell which stored measure each row is, decide what to write."""
+        self.plan = plan
+        self.plan_years = plan.years
+        self.load()
+        self.identify(self.ledger.rows)
+        self.compare(self.ledger.rows)
 
     def error_lines(self, limit=200):
         if len(self.errors) <= limit:
@@ -316,29 +357,27 @@ class LedgerSync:
         plan = self.plan
         one = {}
         self.departments = dict(Department.objects.values_list("name", "id"))
-        self.sections = {
-            number: [pk, title] for pk, number, title in Section.objects.filter(plan=plan).values_list("id", "number", "title")
+        self.stored_sections = {
+            pk: (number, title) for pk, number, title in Section.objects.filter(plan=plan).values_list("id", "number", "title")
         }
-        self.tasks = {
-            (section, number): [pk, title]
-            for pk, section, number, title in Task.objects.filter(section__plan=plan).values_list(
-                "id", "section__number", "number", "title"
+        self.stored_tasks = {
+            pk: (section, number, title, label)
+            for pk, section, number, title, label in Task.objects.filter(section__plan=plan).values_list(
+                "id", "section_id", "number", "title", "label"
             )
         }
-        self.items = {
-            (section, task, number): [pk, text, upstream]
-            for pk, section, task, number, text, upstream in Item.objects.filter(task__section__plan=plan).values_list(
-                "id", "task__section__number", "task__number", "number", "text", "upstream_deadline"
+        self.stored_items = {
+            pk: (task, number, text, upstream, label)
+            for pk, task, number, text, upstream, label in Item.objects.filter(task__section__plan=plan).values_list(
+                "id", "task_id", "number", "text", "upstream_deadline", "label"
             )
         }
-        # a fingerprint of each stored measure, not its values: a province's plan holds 100,000 of them
-        self.measures = {}
-        stored = Measure.objects.filter(item__task__section__plan=plan).values_list(
-            "item__task__section__number",
-            "item__task__number",
-            "item__number",
-            "number",
+        # a fingerprint of each stored measure's values, not the values: a province's plan holds 100,000
+        self.stored_measures = {}
+        stored = Measure.all_objects.filter(item__task__section__plan=plan).values_list(
             "id",
+            "item_id",
+            "number",
             "text",
             "lead_text",
             "responsible_text",
@@ -346,12 +385,21 @@ class LedgerSync:
             "source_cells",
             "extra",
             "person__name",
+            "removed_at",
+            "label",
         )
-        for section, *place, pk, text, lead_text, responsible_text, source_row, cells, extra, person in stored.iterator(5000):
-            self.measures[(one.setdefault(section, section), *place)] = (
+        for pk, item, number, text, lead_text, responsible_text, source_row, cells, extra, person, removed_at, label in (
+            stored.iterator(5000)
+        ):
+            self.stored_measures[pk] = StoredMeasure(
                 pk,
-                content_key(text, lead_text, responsible_text, extra, person or ""),
+                content_key(text, lead_text, responsible_text, extra, person or "", label),
                 where_key(source_row, cells),
+                item,
+                number,
+                text,
+                one.setdefault(person or "", person or ""),
+                removed_at is not None,
             )
         in_plan = {"measure__item__task__section__plan": plan}
         self.units = load_units(in_plan, one)
@@ -372,6 +420,111 @@ class LedgerSync:
             )
             for measure, in_measure in groupby(rows, key=itemgetter(0))
         }
+        self.accepted = set(
+            Progress.objects.filter(review=ReviewState.ACCEPTED, **in_plan).values_list("measure_id", flat=True)
+        )
+
+    # -- which stored entry each of the file's is --------------------------------------
+
+    def identify(self, rows):
+        """Match the file's sections, tasks, items and measures to the stored ones by content
+        (``identity.match``), level by level; ``self.sections``, ``self.tasks`` and ``self.items``
+        are then the stored parents under the file's keys, ``self.matched`` the stored measure of
+        each row. Two equally good candidates are an error naming both."""
+        file_sections, file_tasks, file_items = {}, {}, {}
+        for place, row in zip(self.places, rows):
+            file_sections.setdefault(place[0], row.section_title or "")
+            file_tasks.setdefault(place[:2], row.task_title or "")
+            file_items.setdefault(place[:3], row.item_text or "")
+        sections = match(
+            [Entry(number, None, None, number, title) for number, title in file_sections.items()],
+            [Entry(pk, None, None, number, title) for pk, (number, title) in self.stored_sections.items()],
+        )
+        self.refuse_ambiguous(sections, "部分", lambda key: f"部分{key}", lambda pk: f"部分{self.stored_sections[pk][0]}")
+        section_of = sections.pairs
+        tasks = match(
+            [
+                Entry(key, section_of.get(key[0], NEW), section_of.get(key[0], NEW), key[1], title)
+                for key, title in file_tasks.items()
+            ],
+            [Entry(pk, section, section, number, title) for pk, (section, number, title, _l) in self.stored_tasks.items()],
+        )
+        self.refuse_ambiguous(tasks, "任务", lambda key: f"序号{key[1]}「{start_of(file_tasks[key])}」", self.task_label)
+        task_of = tasks.pairs
+        items = match(
+            [
+                Entry(key, task_of.get(key[:2], NEW), task_of.get(key[:2], NEW), key[2], text)
+                for key, text in file_items.items()
+            ],
+            [Entry(pk, task, task, number, text) for pk, (task, number, text, *_rest) in self.stored_items.items()],
+        )
+        self.refuse_ambiguous(items, "要求", lambda key: f"要求{key[2]}「{start_of(file_items[key])}」", self.item_label)
+        item_of = items.pairs
+        self.sections = {key: [pk, self.stored_sections[pk][1]] for key, pk in section_of.items()}
+        self.tasks = {key: [pk, *self.stored_tasks[pk][2:]] for key, pk in task_of.items()}
+        self.items = {key: [pk, *self.stored_items[pk][2:]] for key, pk in item_of.items()}
+        self.moved_sections = {pk: key for key, pk in section_of.items() if self.stored_sections[pk][0] != key}
+        self.moved_tasks = {
+            pk: key for key, pk in task_of.items() if self.stored_tasks[pk][:2] != (section_of.get(key[0]), key[1])
+        }
+        self.moved_items = {pk: key for key, pk in item_of.items() if self.stored_items[pk][:2] != (task_of.get(key[:2]), key[2])}
+        task_of_item = {pk: task for pk, (task, *_rest) in self.stored_items.items()}
+        # items whose own place changes with them: their measures are renumbered though they stay put
+        self.items_renumbered = {
+            pk
+            for pk, (task, *_rest) in self.stored_items.items()
+            if pk in self.moved_items or task in self.moved_tasks or self.stored_tasks[task][0] in self.moved_sections
+        }
+        measures = match(
+            [
+                Entry(
+                    index,
+                    task_of.get(place[:2], NEW),
+                    item_of.get(place[:3], NEW),
+                    place[3],
+                    row.measure_text or "",
+                    (self.unit_names(row.lead_units), self.unit_names(row.responsible_units)),
+                )
+                for index, (place, row) in enumerate(zip(self.places, rows))
+            ],
+            [
+                Entry(pk, task_of_item[m.item], m.item, m.number, m.text, self.units.get(pk, NO_UNITS))
+                for pk, m in self.stored_measures.items()
+            ],
+        )
+        self.refuse_ambiguous(
+            measures,
+            "措施",
+            lambda index: f"第 {rows[index].row} 行「{start_of(rows[index].measure_text)}」",
+            lambda pk: f"{place_label(self.stored_place(pk))}「{start_of(self.stored_measures[pk].text)}」",
+        )
+        self.matched = {index: self.stored_measures[pk] for index, pk in measures.pairs.items()}
+
+    def refuse_ambiguous(self, matching, level, file_label, stored_label):
+        for ambiguity in matching.ambiguous:
+            self.errors.append(
+                f"{self.where}: 无法确定{level}对应关系，不作猜测："
+                f"文件中的{'、'.join(file_label(key) for key in ambiguity.file_keys)}"
+                f"与原有的{'、'.join(stored_label(key) for key in ambiguity.stored_keys)}同样相近；"
+                "请改动其中一项的文字或编号，使其可以区分，再重新导入"
+            )
+        if self.errors:
+            raise ImportFailed(self.error_lines())
+
+    def task_label(self, pk):
+        _section, number, title, _label = self.stored_tasks[pk]
+        return f"序号{number}「{start_of(title)}」"
+
+    def item_label(self, pk):
+        _task, number, text, *_rest = self.stored_items[pk]
+        return f"要求{number}「{start_of(text)}」"
+
+    def stored_place(self, pk):
+        """(section, task, item, measure number) of a stored measure, as stored."""
+        measure = self.stored_measures[pk]
+        task, item_number, *_rest = self.stored_items[measure.item]
+        section, task_number, *_rest = self.stored_tasks[task]
+        return (self.stored_sections[section][0], task_number, item_number, measure.number)
 
     # -- each row against it ----------------------------------------------------------
 
@@ -380,49 +533,72 @@ class LedgerSync:
         self.new_sections, self.new_tasks, self.new_items = {}, {}, {}
         self.changed_sections, self.changed_tasks, self.changed_items = {}, {}, {}
         self.new_measures = []  # (place, row, wanted)
-        self.changed_measures = []  # (measure id, row, wanted)
+        self.changed_measures = []  # (measure id, row, wanted, place)
         self.moved = []  # (measure id, source_row, source_cells)
         self.progress_writes = []  # (measure id or place, year, status, note, stored progress or None)
-        self.changes = []  # RowChange, the first CHANGES_SHOWN
-        for place, row in zip(self.places, rows):
+        self.changes = []  # MeasureLine of every measure the import creates, changes or removes
+        self.unchanged = []  # MeasureLine of the others, kept when ``list_unchanged``
+        self.row_kinds = []  # what the import does to each row's measure (identity.KINDS)
+        for index, (place, row) in enumerate(zip(self.places, rows)):
             errors_before = len(self.errors)
             wanted = self.wanted(row)
             self.check_row(row, wanted)
             if len(self.errors) > errors_before:
+                self.row_kinds.append(None)
                 continue
             self.place_parents(place, row)
-            stored = self.measures.get(place)
+            stored = self.matched.get(index)
             progress = file_progress(row.results, row.done, self.plan)
             if stored is None:
                 self.flag_deadlines(row, wanted)
-                self.note_change("new", place, row)
+                self.changes.append(MeasureLine("new", row.row, place, row.measure_text or ""))
                 self.new_measures.append((place, row, wanted))
                 self.progress_writes.extend((place, year, *value, None) for year, value in sorted(progress.items()))
                 self.counts["new"] += 1
+                self.row_kinds.append("new")
                 continue
-            measure_id = stored[0]
-            writes = self.writes_over(measure_id, progress)
-            if not writes and self.same_content(place, stored, row, wanted):
+            writes = self.writes_over(stored.pk, progress)
+            kind = self.kind_of_change(place, stored, row, wanted, writes)
+            self.row_kinds.append(kind)
+            if kind == "unchanged":
                 self.counts["skip"] += 1
-                if stored[2] != where_key(row.row, row.cells):
-                    self.moved.append((measure_id, row.row, row.cells))
+                if self.list_unchanged:
+                    self.unchanged.append(MeasureLine(kind, row.row, place, row.measure_text or ""))
+                if stored.where != where_key(row.row, row.cells):
+                    self.moved.append((stored.pk, row.row, row.cells))
                 continue
             self.flag_deadlines(row, wanted)
-            self.note_change("update", place, row)
-            self.changed_measures.append((measure_id, row, wanted))
-            self.progress_writes.extend((measure_id, year, *value) for year, value in sorted(writes.items()))
-            self.counts["update"] += 1
+            self.changes.append(
+                MeasureLine(kind, row.row, place, row.measure_text or "", self.stored_place(stored.pk), stored.text)
+            )
+            self.changed_measures.append((stored.pk, row, wanted, place))
+            self.progress_writes.extend((stored.pk, year, *value) for year, value in sorted(writes.items()))
+            self.counts["restored" if stored.removed else "update"] += 1
+        matched = {stored.pk for stored in self.matched.values()}
+        self.removed = [m.pk for m in self.stored_measures.values() if not m.removed and m.pk not in matched]
+        self.changes += [
+            MeasureLine("removed", None, self.stored_place(pk), self.stored_measures[pk].text) for pk in self.removed
+        ]
+        self.counts["removed"] = len(self.removed)
+
+    def kind_of_change(self, place, stored, row, wanted, writes):
+        """restored, moved, reworded, updated or unchanged: what the row does to its stored measure."""
+        if stored.removed:
+            return "restored"
+        item = self.items.get(place[:3])
+        if item is None or item[0] != stored.item or stored.number != place[3] or stored.item in self.items_renumbered:
+            return "moved"
+        if stored.text != (row.measure_text or ""):
+            return "reworded"
+        if writes or not self.same_content(place, stored, row, wanted):
+            return "updated"
+        return "unchanged"
 
     def flag_deadlines(self, row, wanted):
         """Deadline phrases of a measure this import writes that a person should look at."""
         for year, deadline in wanted.deadlines.items():
             if needs_review(deadline.milestones):
                 self.flagged.append(f"第 {row.row} 行 {year} 年完成时限「{deadline.text}」")
-
-    def note_change(self, kind, place, row):
-        """Keep the first ``CHANGES_SHOWN`` rows that create or change a measure, for the preview."""
-        if len(self.changes) < CHANGES_SHOWN:
-            self.changes.append(RowChange(kind, row.row, place, row.measure_text or ""))
 
     def wanted(self, row):
         texts = {year: text for year, text in row.deadlines.items() if text}
@@ -465,8 +641,14 @@ class LedgerSync:
         """Sections, tasks and items the row needs: new ones noted, changed titles noted."""
         parents = (
             (place[0], (row.section_title or "",), self.sections, self.new_sections, self.changed_sections),
-            (place[:2], (row.task_title or "",), self.tasks, self.new_tasks, self.changed_tasks),
-            (place[:3], (row.item_text or "", row.upstream_deadline or ""), self.items, self.new_items, self.changed_items),
+            (place[:2], (row.task_title or "", row.task_label), self.tasks, self.new_tasks, self.changed_tasks),
+            (
+                place[:3],
+                (row.item_text or "", row.upstream_deadline or "", row.item_label),
+                self.items,
+                self.new_items,
+                self.changed_items,
+            ),
         )
         for key, values, stored, new, changed in parents:
             if key in stored:
@@ -478,19 +660,26 @@ class LedgerSync:
     def same_content(self, place, stored, row, wanted):
         """Everything but the workbook cells as stored: parents, measure, units and deadline phrases."""
         section, task, item = self.sections.get(place[0]), self.tasks.get(place[:2]), self.items.get(place[:3])
-        lead, responsible = self.units.get(stored[0], ([], []))
+        lead, responsible = self.units.get(stored.pk, ([], []))
         return (
             section is not None
             and section[1] == (row.section_title or "")
             and task is not None
-            and task[1] == (row.task_title or "")
+            and tuple(task[1:]) == (row.task_title or "", row.task_label)
             and item is not None
-            and (item[1], item[2]) == (row.item_text or "", row.upstream_deadline or "")
-            and stored[1]
-            == content_key(row.measure_text or "", row.lead_text or "", row.responsible_text or "", wanted.extra, wanted.person)
+            and tuple(item[1:]) == (row.item_text or "", row.upstream_deadline or "", row.item_label)
+            and stored.content
+            == content_key(
+                row.measure_text or "",
+                row.lead_text or "",
+                row.responsible_text or "",
+                wanted.extra,
+                wanted.person,
+                row.measure_label,
+            )
             and lead == wanted.lead_units
             and responsible == wanted.responsible_units
-            and self.deadline_phrases.get(stored[0]) == deadline_phrases(wanted.deadlines)
+            and self.deadline_phrases.get(stored.pk) == deadline_phrases(wanted.deadlines)
         )
 
     def writes_over(self, measure_id, stated):
@@ -504,15 +693,26 @@ class LedgerSync:
 
     def write(self):
         self.write_departments_and_people()
-        self.write_parents()
+        self.write_places()
         self.write_new_measures()
         self.write_changed_measures()
-        Measure.objects.bulk_update(
+        Measure.all_objects.bulk_update(
             [Measure(pk=pk, source_row=row, source_cells=cells) for pk, row, cells in self.moved],
             list(WHERE_IN_THE_WORKBOOK),
             batch_size=1000,
         )
         self.write_progress()
+        self.write_history()
+        self.delete_empty_parents()
+
+    def write_places(self):
+        """Parents renumbered or new, removed measures off their places, moving ones stepped aside:
+        what both import paths write before any measure's own values."""
+        self.now = timezone.now()
+        self.history = []  # MeasureChange rows: (measure id, kind, old value, new value)
+        self.write_parents()
+        self.write_removed_measures()
+        self.clear_changed_places()
 
     def write_departments_and_people(self):
         """The departments and people the written measures name, new ones inserted; ``self.people``
@@ -522,7 +722,7 @@ class LedgerSync:
             return
         self.people = {(name, department): pk for pk, name, department in Person.objects.values_list("id", "name", "department_id")}
         names = {}
-        for _place, row, wanted in self.new_measures + self.changed_measures:
+        for row, wanted in self.written_rows():
             for name in wanted.lead_units + wanted.responsible_units:
                 if name not in self.departments:
                     names.setdefault(name, None)
@@ -530,7 +730,7 @@ class LedgerSync:
         self.departments.update(zip(names, ids))
         insert_rows(Department, ["id", "name", "order"], ((pk, name, 0) for name, pk in zip(names, ids)))
         wanted_people = {}
-        for _place, row, wanted in self.new_measures + self.changed_measures:
+        for row, wanted in self.written_rows():
             key = self.person_key(wanted)
             if key and key not in self.people:
                 wanted_people.setdefault(key, None)
@@ -542,6 +742,11 @@ class LedgerSync:
             ((pk, name, department, "", "") for (name, department), pk in zip(wanted_people, ids)),
         )
 
+    def written_rows(self):
+        """(row, wanted) of every measure this import writes."""
+        yield from ((row, wanted) for _place, row, wanted in self.new_measures)
+        yield from ((row, wanted) for _pk, row, wanted, _place in self.changed_measures)
+
     def person_key(self, wanted):
         name = wanted.person.strip()
         if not name:
@@ -550,36 +755,95 @@ class LedgerSync:
         return (name, self.departments[units[0]] if len(units) == 1 else None)
 
     def write_parents(self):
+        """Sections, then tasks, then items: titles brought up to date, renumbered ones moved to
+        their new number (stored ones the file no longer has step aside), new ones inserted."""
         Section.objects.bulk_update(
             [Section(pk=self.sections[key][0], title=title) for key, (title,) in self.changed_sections.items()], ["title"]
         )
         Task.objects.bulk_update(
-            [Task(pk=self.tasks[key][0], title=title) for key, (title,) in self.changed_tasks.items()], ["title"]
+            [Task(pk=self.tasks[key][0], title=title, label=label) for key, (title, label) in self.changed_tasks.items()],
+            ["title", "label"],
         )
         Item.objects.bulk_update(
-            [Item(pk=self.items[key][0], text=text, upstream_deadline=up) for key, (text, up) in self.changed_items.items()],
-            ["text", "upstream_deadline"],
+            [
+                Item(pk=self.items[key][0], text=text, upstream_deadline=up, label=label)
+                for key, (text, up, label) in self.changed_items.items()
+            ],
+            ["text", "upstream_deadline", "label"],
             batch_size=1000,
         )
         plan = self.plan.pk
+        matched = {pk for pk, _title in self.sections.values()}
+        wanted = set(self.places_of(0))
+        aside = {pk: f"{number}#{pk}"[:20] for pk, (number, _t) in self.stored_sections.items() if pk not in matched and number in wanted}
+        renumber(Section, {**{pk: {"number": f"#{pk}"} for pk in self.moved_sections}, **{pk: {"number": n} for pk, n in aside.items()}})
+        renumber(Section, {pk: {"number": key} for pk, key in self.moved_sections.items()})
         ids = iter(reserve_ids(Section, len(self.new_sections)))
         rows = []
         for number, (order, title) in self.new_sections.items():
             self.sections[number] = [next(ids), title]
             rows.append((self.sections[number][0], plan, number, title, order))
         insert_rows(Section, ["id", "plan", "number", "title", "order"], rows)
+
+        matched = {pk for pk, *_values in self.tasks.values()}
+        wanted = {(self.sections[key[0]][0], key[1]) for key in self.places_of(1)}
+        aside = [pk for pk, (section, number, *_v) in self.stored_tasks.items() if pk not in matched and (section, number) in wanted]
+        renumber(Task, {pk: {"number": TEMPORARY + pk} for pk in [*self.moved_tasks, *aside]})
+        renumber(Task, {pk: {"number": ASIDE + pk} for pk in aside})
+        renumber(
+            Task, {pk: {"section_id": self.sections[key[0]][0], "number": key[1]} for pk, key in self.moved_tasks.items()}
+        )
         ids = iter(reserve_ids(Task, len(self.new_tasks)))
         rows = []
-        for key, (order, title) in self.new_tasks.items():
-            self.tasks[key] = [next(ids), title]
-            rows.append((self.tasks[key][0], self.sections[key[0]][0], key[1], title, order))
-        insert_rows(Task, ["id", "section", "number", "title", "order"], rows)
+        for key, (order, title, label) in self.new_tasks.items():
+            self.tasks[key] = [next(ids), title, label]
+            rows.append((self.tasks[key][0], self.sections[key[0]][0], key[1], title, label, order))
+        insert_rows(Task, ["id", "section", "number", "title", "label", "order"], rows)
+
+        matched = {pk for pk, *_values in self.items.values()}
+        wanted = {(self.tasks[key[:2]][0], key[2]) for key in self.places_of(2)}
+        aside = [pk for pk, (task, number, *_v) in self.stored_items.items() if pk not in matched and (task, number) in wanted]
+        renumber(Item, {pk: {"number": TEMPORARY + pk} for pk in [*self.moved_items, *aside]})
+        renumber(Item, {pk: {"number": ASIDE + pk} for pk in aside})
+        renumber(Item, {pk: {"task_id": self.tasks[key[:2]][0], "number": key[2]} for pk, key in self.moved_items.items()})
         ids = iter(reserve_ids(Item, len(self.new_items)))
         rows = []
-        for key, (order, text, upstream) in self.new_items.items():
-            self.items[key] = [next(ids), text, upstream]
-            rows.append((self.items[key][0], self.tasks[key[:2]][0], key[2], text, upstream, order))
-        insert_rows(Item, ["id", "task", "number", "text", "upstream_deadline", "order"], rows)
+        for key, (order, text, upstream, label) in self.new_items.items():
+            self.items[key] = [next(ids), text, upstream, label]
+            rows.append((self.items[key][0], self.tasks[key[:2]][0], key[2], text, upstream, label, order))
+        insert_rows(Item, ["id", "task", "number", "text", "upstream_deadline", "label", "order"], rows)
+
+    def places_of(self, level):
+        """The file's section numbers (0), task keys (1) or item keys (2), each once."""
+        return dict.fromkeys(place[0] if level == 0 else place[: level + 1] for place in self.places)
+
+    def delete_empty_parents(self):
+        """Stored items, tasks and sections the file no longer has and that hold no measure any more
+        (theirs moved elsewhere): nothing is left to keep them for."""
+        items = set(self.stored_items) - {pk for pk, *_values in self.items.values()}
+        tasks = set(self.stored_tasks) - {pk for pk, *_values in self.tasks.values()}
+        sections = set(self.stored_sections) - {pk for pk, _title in self.sections.values()}
+        for ids in chunks(items):
+            Item.objects.filter(pk__in=ids, measures__isnull=True).delete()
+        for ids in chunks(tasks):
+            Task.objects.filter(pk__in=ids, items__isnull=True).delete()
+        for ids in chunks(sections):
+            Section.objects.filter(pk__in=ids, tasks__isnull=True).delete()
+
+    def write_removed_measures(self):
+        """Measures the file no longer has: removed (kept, with their progress), never deleted."""
+        for ids in chunks(self.removed):
+            Measure.all_objects.filter(pk__in=ids).update(removed_at=self.now)
+        self.history += [(pk, MeasureChangeKind.REMOVED, self.stored_measures[pk].text, "") for pk in self.removed]
+
+    def clear_changed_places(self):
+        """Measures that move or come back step off their places first, so no two share one meanwhile."""
+        moving = [pk for pk, row, wanted, place in self.changed_measures if self.measure_moves(pk, place)]
+        renumber(Measure, {pk: {"number": TEMPORARY + pk} for pk in moving}, manager=Measure.all_objects)
+
+    def measure_moves(self, pk, place):
+        stored = self.stored_measures[pk]
+        return stored.removed or stored.item != self.items[place[:3]][0] or stored.number != place[3]
 
     def measure_values(self, row, wanted):
         return (
@@ -590,14 +854,14 @@ class LedgerSync:
             row.cells,
             wanted.extra,
             self.people.get(self.person_key(wanted)),
+            row.measure_label,
         )
 
-    MEASURE_FIELDS = ["text", "lead_text", "responsible_text", "source_row", "source_cells", "extra", "person"]
+    MEASURE_FIELDS = ["text", "lead_text", "responsible_text", "source_row", "source_cells", "extra", "person", "label"]
 
     def write_new_measures(self):
         ids = reserve_ids(Measure, len(self.new_measures))
-        for pk, (place, _row, _wanted) in zip(ids, self.new_measures):
-            self.measures[place] = (pk,)
+        self.new_ids = {place: pk for pk, (place, _row, _wanted) in zip(ids, self.new_measures)}
         insert_rows(
             Measure,
             ["id", "item", "number", *self.MEASURE_FIELDS],
@@ -610,26 +874,68 @@ class LedgerSync:
         self.write_deadlines(((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures)), {})
 
     def write_changed_measures(self):
+        """Measures the file changes, moves or brings back; each change also into their history."""
         if not self.changed_measures:
             return
-        ids = [pk for pk, _row, _wanted in self.changed_measures]
-        stored = Measure.objects.in_bulk(ids)
-        for pk, row, wanted in self.changed_measures:
+        ids = [pk for pk, _row, _wanted, _place in self.changed_measures]
+        stored = Measure.all_objects.in_bulk(ids)
+        old_deadlines = stored_deadlines(ids)
+        for pk, row, wanted, place in self.changed_measures:
             measure = stored[pk]
+            self.note_history(measure, row, wanted, place, old_deadlines.get(pk, {}))
             for name, value in zip(self.MEASURE_FIELDS, self.measure_values(row, wanted)):
                 setattr(measure, "person_id" if name == "person" else name, value)
-        Measure.objects.bulk_update(
-            stored.values(), [name for name in self.MEASURE_FIELDS if name != "person"] + ["person"], batch_size=1000
+            measure.item_id, measure.number, measure.removed_at = self.items[place[:3]][0], place[3], None
+        Measure.all_objects.bulk_update(
+            stored.values(),
+            [name for name in self.MEASURE_FIELDS if name != "person"]
+            + ["person", "item", "number", "removed_at", "reworded_after_acceptance"],
+            batch_size=1000,
         )
         changed_units = [
             (pk, row, wanted)
-            for pk, row, wanted in self.changed_measures
+            for pk, row, wanted, _place in self.changed_measures
             if self.units.get(pk, ([], [])) != (wanted.lead_units, wanted.responsible_units)
         ]
         for ids in chunks(pk for pk, _row, _wanted in changed_units):
             MeasureUnit.objects.filter(measure_id__in=ids).delete()
         self.write_units(changed_units)
-        self.write_deadlines(self.changed_measures, stored_deadlines([pk for pk, _row, _wanted in self.changed_measures]))
+        self.write_deadlines([(pk, row, wanted) for pk, row, wanted, _place in self.changed_measures], old_deadlines)
+
+    def note_history(self, measure, row, wanted, place, old_deadlines):
+        """What the row changes in a stored measure, for ``MeasureChange``; a reworded measure
+        with an accepted report is marked for the supervisor to look at again."""
+        pk, stored = measure.pk, self.stored_measures[measure.pk]
+        if stored.removed:
+            self.history.append((pk, MeasureChangeKind.RESTORED, "", row.measure_text or ""))
+        old_place, new_place = self.stored_place(pk), place
+        if old_place != new_place:
+            self.history.append((pk, MeasureChangeKind.PLACE, place_label(old_place), place_label(new_place)))
+        if stored.text != (row.measure_text or ""):
+            self.history.append((pk, MeasureChangeKind.TEXT, stored.text, row.measure_text or ""))
+            if pk in self.accepted:
+                measure.reworded_after_acceptance = True
+        lead, responsible = self.units.get(pk, ([], []))
+        if (lead, responsible) != (wanted.lead_units, wanted.responsible_units):
+            self.history.append(
+                (pk, MeasureChangeKind.UNITS, units_text(lead, responsible), units_text(wanted.lead_units, wanted.responsible_units))
+            )
+        if stored.person != wanted.person:
+            self.history.append((pk, MeasureChangeKind.PERSON, stored.person, wanted.person))
+        old = "；".join(f"{year}：{text}" for year, (_pk, text, _covers) in sorted(old_deadlines.items()))
+        new = "；".join(f"{year}：{deadline.text}" for year, deadline in sorted(wanted.deadlines.items()))
+        if old != new:
+            self.history.append((pk, MeasureChangeKind.DEADLINE, old, new))
+
+    def write_history(self):
+        insert_rows(
+            MeasureChange,
+            ["measure", "kind", "old_value", "new_value", "source", "file_name", "user", "created_at"],
+            (
+                (pk, kind.value, old, new, ProgressSource.IMPORT.value, self.file_name[:300], self.user.pk if self.user else None, self.now)
+                for pk, kind, old, new in self.history
+            ),
+        )
 
     def write_units(self, measures):
         insert_rows(MeasureUnit, ["measure", "department", "role", "order"], self.unit_rows(measures))
@@ -736,7 +1042,17 @@ class LedgerSync:
 
     def measure_id(self, measure):
         """A measure written by this import is known by its place until it has an id."""
-        return self.measures[measure][0] if isinstance(measure, tuple) else measure
+        return self.new_ids[measure] if isinstance(measure, tuple) else measure
+
+
+def renumber(model, values_by_pk, *, manager=None):
+    """``{pk: {field: value}}`` written in bulk; every row of one call sets the same fields."""
+    if not values_by_pk:
+        return
+    fields = list(next(iter(values_by_pk.values())))
+    (manager or model.objects).bulk_update(
+        [model(pk=pk, **values) for pk, values in values_by_pk.items()], fields, batch_size=1000
+    )
 
 
 def deadline_phrases(deadlines):
@@ -744,6 +1060,11 @@ def deadline_phrases(deadlines):
     if not deadlines:
         return None
     return hash(tuple(value for year in sorted(deadlines) for value in (year, deadlines[year].text)))
+
+
+def units_text(lead, responsible):
+    """``牵头：A、B；责任：C`` for a measure's history."""
+    return "；".join(f"{role}：{'、'.join(names)}" for role, names in (("牵头", lead), ("责任", responsible)) if names)
 
 
 def load_deadline_phrases(in_plan):

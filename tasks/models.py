@@ -135,8 +135,20 @@ class Item(models.Model):
         return f"({self.number}) {self.text[:60]}"
 
 
+class ActiveMeasureManager(models.Manager):
+    """Measures still in their ledger: a measure a re-import removed is left out everywhere."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Measure(models.Model):
-    """The tracked unit (落实工作措施 ①②③): text, owning units, person."""
+    """The tracked unit (落实工作措施 ①②③): text, owning units, person.
+
+    ``Measure.objects`` holds the measures in their ledger; a measure the last import no longer
+    found (``removed_at``) keeps its progress, evidence and history and is only in
+    ``Measure.all_objects`` until an import brings it back.
+    """
 
     item = models.ForeignKey(Item, verbose_name=_("具体要求"), on_delete=models.CASCADE, related_name="measures")
     number = models.PositiveIntegerField(_("措施编号"))
@@ -155,6 +167,15 @@ class Measure(models.Model):
         _("原表单元格"), default=dict, blank=True, help_text=_("各字段在原台账中的单元格（行、列），用于回填。")
     )
     extra = models.JSONField(_("其他列"), default=dict, blank=True)
+    removed_at = models.DateTimeField(
+        _("移除时间"), null=True, blank=True, db_index=True, help_text=_("最近一次导入的台账中已没有这项措施。")
+    )
+    reworded_after_acceptance = models.BooleanField(
+        _("验收后改写，待复核"), default=False, db_default=False, help_text=_("已通过审核的措施在导入时被改写，请督查人员重新查看。")
+    )
+
+    objects = ActiveMeasureManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("工作措施")
@@ -163,6 +184,7 @@ class Measure(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "number"],
+                condition=models.Q(removed_at__isnull=True),
                 name="measure_unique_number_in_item",
                 violation_error_message=_("同一要求下措施编号不能重复。"),
             )
@@ -388,6 +410,39 @@ class ProgressEntry(AppendOnly):
 
     def __str__(self):
         return f"v{self.version} {self.get_status_display()}"
+
+
+class MeasureChangeKind(models.TextChoices):
+    TEXT = "text", _("措施内容")
+    UNITS = "units", _("责任单位")
+    PERSON = "person", _("负责人")
+    DEADLINE = "deadline", _("完成时限")
+    PLACE = "place", _("编号或位置")
+    REMOVED = "removed", _("移除")
+    RESTORED = "restored", _("恢复")
+
+
+class MeasureChange(AppendOnly):
+    """One change an import or an admin made to a measure: what, from what to what, who, when, which file."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("变更内容"), max_length=20, choices=MeasureChangeKind.choices)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=ProgressSource.choices)
+    file_name = models.CharField(_("导入文件"), max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("措施变更记录")
+        verbose_name_plural = _("措施变更记录")
+        ordering = ["measure_id", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.old_value[:30]} → {self.new_value[:30]}"
 
 
 def evidence_upload_to(evidence, filename):

@@ -1,9 +1,11 @@
 """django-import-export resource: one dataset row (one measure of a ledger) into the database.
 
-A row is matched to the measure at the same place of the same plan (section number, task
-number, item number, measure number), so importing a file again finds the same rows. A row
-whose every value already matches is reported unchanged and writes nothing. Progress from
-the file (``N年完成任务``, ``已完成任务``) never overwrites a report entered in the app.
+Which stored measure a row is, is decided for the whole file before the first row, by the
+same matcher as the bulk import (``LedgerSync.prepare``, ``identity.match``: by content, not by
+number): sections, tasks and items renumbered, measures the file no longer has removed and
+the ones that move stepped aside (``LedgerSync.write_places``); then each row writes its
+measure. A row whose every value already matches is reported unchanged and writes nothing.
+Progress from the file (``N年完成任务``, ``已完成任务``) never overwrites a report entered in the app.
 """
 
 import json
@@ -17,9 +19,10 @@ from departments.models import Department, Person
 from . import columns
 from .choices import ProgressSource, UnitRole
 from .deadlines import needs_review
-from .importing import ImportOptions, remap_dataset
+from .importing import ImportFailed, ImportOptions, remap_dataset
 from .ledger_sync import (
     WHERE_IN_THE_WORKBOOK,
+    LedgerSync,
     check_unique_places,
     describe,
     file_progress,
@@ -27,6 +30,7 @@ from .ledger_sync import (
     keep_workbook,
     progress_over,
     split_lines,
+    stored_deadlines as stored_deadline_rows,
 )
 from .models import Item, Measure, MeasureUnit, Section, Task
 from .progress import record_progress
@@ -73,34 +77,49 @@ class MeasureResource(resources.ModelResource):
         self.check_unique_places(dataset)
         self.plan = self.find_or_create_plan(ledger)
         self.plan_years = self.plan.years
+        self.identify(ledger, kwargs.get("user"))
         self.load_plan()
+
+    def identify(self, ledger, user):
+        """Which stored measure each row is (the bulk import's matcher), and what moves or goes:
+        written now, before the rows, so no two measures share a place meanwhile."""
+        self.sync = LedgerSync(ledger, self.options, file_name=self.file_name, user=user)
+        self.sync.prepare(self.plan)
+        if self.sync.errors:  # a value the database cannot take: named by file, sheet, row and column
+            raise ImportFailed(self.sync.error_lines())
+        self.sync.write_places()
+        self.row_of_place = {place: index for index, place in enumerate(self.sync.places)}
+        changed = self.sync.changed_measures
+        self.old_deadlines = stored_deadline_rows([pk for pk, _row, _wanted, _place in changed])
 
     def load_plan(self):
         """Everything the plan holds now, fetched once, so each row is matched without a query."""
         self.departments = {d.name: d for d in Department.objects.all()}
-        self.sections = {s.number: s for s in Section.objects.filter(plan=self.plan)}
-        self.tasks = {
-            (t.section.number, t.number): t for t in Task.objects.filter(section__plan=self.plan).select_related("section")
-        }
-        self.items = {
-            (i.task.section.number, i.task.number, i.number): i
-            for i in Item.objects.filter(task__section__plan=self.plan).select_related("task__section")
-        }
+        sections = Section.objects.in_bulk([pk for pk, *_rest in self.sync.sections.values()])
+        tasks = Task.objects.in_bulk([pk for pk, *_rest in self.sync.tasks.values()])
+        items = Item.objects.in_bulk([pk for pk, *_rest in self.sync.items.values()])
+        self.sections = {key: sections[pk] for key, (pk, *_rest) in self.sync.sections.items()}
+        self.tasks = {key: tasks[pk] for key, (pk, *_rest) in self.sync.tasks.items()}
+        self.items = {key: items[pk] for key, (pk, *_rest) in self.sync.items.items()}
         measures = (
-            Measure.objects.filter(item__task__section__plan=self.plan)
+            Measure.all_objects.filter(pk__in=[stored.pk for stored in self.sync.matched.values()])
             .select_related("item__task__section", "person")
             .prefetch_related("units__department", "deadlines", "progress__entries")
         )
-        self.measures = {
-            (m.item.task.section.number, m.item.task.number, m.item.number, m.number): m for m in measures
-        }
-        self.existing_ids = {m.pk for m in self.measures.values()}
+        by_pk = {m.pk: m for m in measures}
+        self.measures = {index: by_pk[stored.pk] for index, stored in self.sync.matched.items()}
+        self.existing_ids = set(by_pk)
+        for pk, row, wanted, place in self.sync.changed_measures:
+            self.sync.note_history(by_pk[pk], row, wanted, place, self.old_deadlines.get(pk, {}))
         self.people = {(p.name, p.department_id): p for p in Person.objects.all()}
 
     def after_import(self, dataset, result, **kwargs):
-        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+        result.measure_lines = self.sync.changes
+        if result.has_errors() or result.has_validation_errors():
             return
-        keep_workbook(self.plan, getattr(dataset, "source", None))
+        self.sync.write_history()
+        if not kwargs.get("dry_run"):
+            keep_workbook(self.plan, getattr(dataset, "source", None))
 
     def check_unique_places(self, dataset):
         check_unique_places((self.place(values), values[columns.SOURCE_ROW]) for values in dataset.dict)
@@ -120,7 +139,7 @@ class MeasureResource(resources.ModelResource):
         )
 
     def get_instance(self, instance_loader, row):
-        return self.measures.get(self.place(row))
+        return self.measures.get(self.row_of_place[self.place(row)])
 
     def init_instance(self, row=None):
         return Measure()
@@ -135,12 +154,14 @@ class MeasureResource(resources.ModelResource):
         else:
             instance.progress_writes = self.progress_writes(instance, progress)
             current = self.current_state(instance)
-            instance.unchanged = not instance.progress_writes and ledger_data(current) == ledger_data(wanted)
+            instance.unchanged = self.sync.row_kinds[self.row_of_place[self.place(row)]] == "unchanged"
             if instance.unchanged and current != wanted:
                 self.move_cells(instance, wanted)
         instance.item = self.item_for(row)
         instance.number = row[columns.MEASURE_NUMBER]
+        instance.removed_at = None
         instance.text = wanted["text"]
+        instance.label = wanted["label"]
         instance.lead_text = wanted["lead_text"]
         instance.responsible_text = wanted["responsible_text"]
         instance.source_row = wanted["source_row"]
@@ -153,7 +174,7 @@ class MeasureResource(resources.ModelResource):
     @staticmethod
     def move_cells(measure, wanted):
         """The same measure sits elsewhere in this workbook: follow it, without calling it a change."""
-        Measure.objects.filter(pk=measure.pk).update(
+        Measure.all_objects.filter(pk=measure.pk).update(
             **{name: wanted[name] for name in WHERE_IN_THE_WORKBOOK}
         )
 
@@ -181,6 +202,7 @@ class MeasureResource(resources.ModelResource):
             "item_text": row[columns.ITEM_TEXT] or "",
             "upstream_deadline": row[columns.UPSTREAM_DEADLINE] or "",
             "text": row[columns.MEASURE_TEXT] or "",
+            "label": row[columns.MEASURE_LABEL] or "",
             "lead_text": row[columns.LEAD_TEXT] or "",
             "responsible_text": row[columns.RESPONSIBLE_TEXT] or "",
             "source_row": row[columns.SOURCE_ROW],
@@ -201,6 +223,7 @@ class MeasureResource(resources.ModelResource):
             "item_text": item.text,
             "upstream_deadline": item.upstream_deadline,
             "text": measure.text,
+            "label": measure.label,
             "lead_text": measure.lead_text,
             "responsible_text": measure.responsible_text,
             "source_row": measure.source_row,
@@ -256,14 +279,18 @@ class MeasureResource(resources.ModelResource):
             self.tasks,
             task_key,
             Task(section=section, number=row[columns.TASK_NUMBER], order=row[columns.SOURCE_ROW]),
-            {"title": row[columns.TASK_TITLE] or ""},
+            {"title": row[columns.TASK_TITLE] or "", "label": row[columns.TASK_LABEL] or ""},
             {"title": columns.TASK_TITLE, "number": columns.TASK_NUMBER},
         )
         return upsert(
             self.items,
             item_key,
             Item(task=task, number=row[columns.ITEM_NUMBER], order=row[columns.SOURCE_ROW]),
-            {"text": row[columns.ITEM_TEXT] or "", "upstream_deadline": row[columns.UPSTREAM_DEADLINE] or ""},
+            {
+                "text": row[columns.ITEM_TEXT] or "",
+                "upstream_deadline": row[columns.UPSTREAM_DEADLINE] or "",
+                "label": row[columns.ITEM_LABEL] or "",
+            },
             {"text": columns.ITEM_TEXT, "upstream_deadline": columns.UPSTREAM_DEADLINE, "number": columns.ITEM_NUMBER},
         )
 
@@ -333,10 +360,6 @@ class MeasureResource(resources.ModelResource):
                 for message in messages:
                     lines.append(f"{where}, 第 {source_row} 行, 列「{column}」: {message}")
         return lines
-
-
-def ledger_data(state):
-    return {name: value for name, value in state.items() if name not in WHERE_IN_THE_WORKBOOK}
 
 
 class MeasureResourceWithoutPreview(MeasureResource):

@@ -66,9 +66,13 @@ def done_in_its_year():
     )
 
 
+#: Milestones of measures still in their ledger (a removed measure has no deadlines that count).
+IN_LEDGER = {"deadline__measure__removed_at__isnull": True}
+
+
 def milestones_with_status(year=None):
     """Milestones annotated with ``status``: their measure's progress in the milestone's year."""
-    milestones = Milestone.objects.annotate(
+    milestones = Milestone.objects.filter(**IN_LEDGER).annotate(
         status=progress_status_of(OuterRef("deadline__measure"), OuterRef("deadline__year"))
     )
     if year is not None:
@@ -78,7 +82,7 @@ def milestones_with_status(year=None):
 
 def open_milestones(year=None):
     """Dated milestones whose measure is not done for their year (the milestones that can be late)."""
-    milestones = Milestone.objects.filter(kind__in=DATED_KINDS).exclude(done_in_its_year())
+    milestones = Milestone.objects.filter(kind__in=DATED_KINDS, **IN_LEDGER).exclude(done_in_its_year())
     if year is not None:
         milestones = milestones.filter(deadline__year=year)
     return milestones

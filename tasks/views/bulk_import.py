@@ -88,7 +88,11 @@ def confirm(model_admin, request, context):
         kept.remove()
     messages.success(
         request,
-        _("已导入 %(file)s 到台账 %(plan)s：新增 %(new)d 条措施，更新 %(update)d 条，未变 %(skip)d 条。")
-        % {"file": file_name, "plan": report.plan, **{kind: report.counts.get(kind, 0) for kind in ("new", "update", "skip")}},
+        _("已导入 %(file)s 到台账 %(plan)s：新增 %(new)d 条措施，更新 %(update)d 条，恢复 %(restored)d 条，移除 %(removed)d 条，未变 %(skip)d 条。")
+        % {
+            "file": file_name,
+            "plan": report.plan,
+            **{kind: report.counts.get(kind, 0) for kind in ("new", "update", "restored", "removed", "skip")},
+        },
     )
     return redirect("admin:tasks_measure_changelist")

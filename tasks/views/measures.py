@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import can_report, can_review, own_measures, visible_measures
 from ..choices import ProgressSource, ReviewState
-from ..models import Deadline, Evidence, Measure, Progress, ReviewRecord
+from ..models import Deadline, Evidence, Measure, MeasureChangeKind, Progress, ReviewRecord
 from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
 from ..reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from ..review import pending_requests
@@ -85,8 +85,9 @@ def visible_measure_or_404(user, pk):
 
 
 def reportable_measure_or_403(user, pk):
-    """The measure a change is posted to: 404 if there is none, 403 if the user may not report on it."""
-    measure = measure_with_standing(Measure.objects.all(), pk)
+    """The measure a change is posted to: 404 if there is none or the user may not see it (so its
+    id says nothing), 403 if the user sees it but may not report on it."""
+    measure = visible_measure_or_404(user, pk)
     if not can_report(user, measure):
         raise PermissionDenied(_("您不能填报该措施的进展。"))
     return measure
@@ -133,7 +134,12 @@ def year_sections(measure, user, *, bound=None):
             row.form = bound if bound is not None and bound.prefix == str(year) else ProgressForm.for_progress(
                 row.progress, prefix=str(year)
             )
-        if reviewer and row.progress is not None and row.progress.review == ReviewState.PENDING:
+        if (
+            reviewer
+            and row.progress is not None
+            and row.progress.review == ReviewState.PENDING
+            and row.progress.updated_by_id != user.pk  # nobody reviews their own report
+        ):
             row.review_form = ReviewForm(initial={"decision": "accept", "version": row.progress.version})
         sections.append(row)
     return sections
@@ -156,11 +162,14 @@ def form_context(request, measure):
 
 
 def detail_context(request, measure, *, bound=None):
+    changes = list(measure.changes.select_related("user").order_by("-created_at", "-pk"))
     return {
         **form_context(request, measure),
         "plan": measure.plan,
         "years": year_sections(measure, request.user, bound=bound),
         "history": measure_history(measure),
+        "measure_changes": changes,
+        "last_rewording": next((change for change in changes if change.kind == MeasureChangeKind.TEXT), None),
     }
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "Export a plan. xlsx: the ledger in its own layout with progress filled in (overdue cells red); "
         "with --writeback, the workbook the plan was imported from with its status cells filled in instead. "
         "csv: one row per measure. json: the interchange document, which import_ledger reads back. "
-        "--plan may be left out when there is one plan; --year picks the year shown (default: the reporting year)."
+        "--plan may be left out when there is one plan; --year picks the year shown (default: the reporting year). "
+        "Measures a re-import removed are left out; --include-removed adds them to the json, marked removed."
     )
     #: Read-only, so no system checks first: they import every URLconf and view (about 0.15 s of
     #: each export); ``manage.py check``, ``migrate`` and ``runserver`` run them.
@@ -26,18 +27,25 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="file to write")
         parser.add_argument("--year", type=int, help="plan year whose status is shown (default: the reporting year)")
         parser.add_argument("--writeback", action="store_true", help="xlsx only: fill in the original workbook")
+        parser.add_argument(
+            "--include-removed",
+            action="store_true",
+            help='json only: add the measures a re-import removed, each marked "removed": true',
+        )
 
-    def handle(self, plan, format, output, year, writeback, **options):
+    def handle(self, plan, format, output, year, writeback, include_removed, **options):
         plan = find_plan(plan)
         if year is not None and year not in plan.years:
             raise CommandError(f"{year} is not a year of plan {plan.slug} ({plan.start_year}–{plan.end_year})")
         if writeback and format != "xlsx":
             raise CommandError("--writeback writes the original workbook: use it with --format xlsx")
+        if include_removed and format != "json":
+            raise CommandError("--include-removed adds removed measures to the interchange document: use it with --format json")
         if writeback:
             Path(output).write_bytes(writeback_bytes(plan, year))
         else:
             with open(output, "wb") as handle:
-                write_export(plan, format, handle, year=year)
+                write_export(plan, format, handle, year=year, include_removed=include_removed)
         self.stdout.write(f"wrote {output} ({format}{', write-back' if writeback else ''}) for plan {plan.slug}")
 
 
@@ -60,11 +68,11 @@ def writeback_bytes(plan, year):
         raise CommandError(f"plan {plan.slug} was not imported from a workbook: nothing to write back into") from error
 
 
-def write_export(plan, fmt, output, *, year):
+def write_export(plan, fmt, output, *, year, include_removed=False):
     """Stream the export to ``output``: memory stays flat whatever the size of the plan."""
     if fmt == "xlsx":
         write_ledger(plan, output, year=year)
     elif fmt == "csv":
         write_flat_export(Measure.objects.filter(item__task__section__plan=plan), "csv", output, year=year)
     else:
-        write_plan_json(plan, output)
+        write_plan_json(plan, output, include_removed=include_removed)

@@ -5,15 +5,19 @@ from tasks.importing import ImportFailed, ImportOptions, import_ledger, parse_co
 
 class Command(BaseCommand):
     help = (
-        "Import a ledger .xlsx, or the JSON export of export_ledger (chosen by extension or content). The ledger sheet, its header row and the meaning of each column are "
+        "Import a ledger file (.xlsx, .xls, .et, .ods, .csv, a Word table in .docx; .doc/.wps through LibreOffice), "
+        "or the JSON export of export_ledger (the format judged by content, then extension). The ledger sheet, its header row and the meaning of each column are "
         "found by the column names. Importing the same file again changes nothing; an edited file "
-        "updates what changed and keeps progress entered in the app. Any error names the file, sheet, "
-        "row and column, exits non-zero and writes nothing."
+        "updates what changed and keeps progress entered in the app. Measures are recognised by their "
+        "content, not their number: each is reported unchanged, reworded, moved, updated, new, removed "
+        "(no longer in the file: kept with its reports, out of lists and figures) or restored; --dry-run "
+        "lists every measure. Two equally good matches stop the import naming both. Any error names the "
+        "file, sheet, row and column, exits non-zero and writes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument("--dry-run", action="store_true", help="check and list what happens to each measure, write nothing")
         parser.add_argument("--plan", default="", help="slug of the plan to import into (default: from the file name)")
         parser.add_argument("--years", default="", help="plan years when the file names none: 2024 or 2023-2025")
         parser.add_argument(
