@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, Nudge, Recipient, ReminderRule, SentReminder
+from .messages import Message
+from .models import Channel, Delivery, DeliveryStatus, Escalation, Notification, Nudge, Recipient, ReminderRule, SentReminder
+from .outbox import attempt, retry
 from .recipients import mail_address, unreachable_by_mail
 
 
@@ -81,3 +84,67 @@ class RecipientAdmin(admin.ModelAdmin):
     @admin.display(description=_("部门"))
     def departments(self, user):
         return "、".join(m.department.name for m in user.memberships.all())
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "active", "serves"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "departments__name", "users__username"]
+    filter_horizontal = ["departments", "users"]
+    actions = ["send_test_message"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("departments", "users")
+
+    @admin.display(description=_("服务对象"))
+    def serves(self, channel):
+        return "、".join([d.name for d in channel.departments.all()] + [u.get_username() for u in channel.users.all()])
+
+    @admin.action(description=_("发送测试消息"))
+    def send_test_message(self, request, queryset):
+        sent_by = request.user.get_username()
+        for channel in queryset:
+            message = Message(
+                "test",
+                str(_("任务台账测试消息")),
+                [str(_("这是一条测试消息：渠道“%(name)s”配置正确。")) % {"name": channel.name}, str(_("发送人：%(user)s")) % {"user": sent_by}],
+                "/",
+                emails=[request.user.email] if request.user.email else [],
+            )
+            delivery = Delivery.objects.create(
+                channel=channel,
+                event=f"test:{timezone.now():%Y%m%dT%H%M%S.%f}",
+                recipient=sent_by,
+                title=message.title,
+                message=message.as_dict(),
+            )
+            attempt(delivery)
+            level = messages.SUCCESS if delivery.status == DeliveryStatus.SENT else messages.ERROR
+            self.message_user(request, f"{channel.name}：{delivery.get_status_display()}（{delivery.answer[:200]}）", level)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "channel", "recipient", "title", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel__kind", "channel"]
+    search_fields = ["event", "recipient", "title", "answer"]
+    list_select_related = ["channel"]
+    readonly_fields = ["channel", "event", "recipient", "title", "message", "status", "attempts", "answer", "created_at", "sent_at"]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("重新发送失败的消息"))
+    def resend(self, request, queryset):
+        done = retry(list(queryset.select_related("channel")))
+        sent = sum(1 for delivery in done if delivery.status == DeliveryStatus.SENT)
+        self.message_user(request, _("重新发送 %(count)s 条，成功 %(sent)s 条。") % {"count": len(done), "sent": sent})
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "measure", "subject"]
+    list_filter = ["kind", "day"]
+    raw_id_fields = ["measure"]

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .messages import Message
 from .models import RuleKind
 from .notify import measure_label, measure_link
 
@@ -82,3 +84,10 @@ def build_digest(user, address, items, nudges, day):
         groups[measure.pk].reasons.append(reason(item))
         groups[measure.pk].items.append(item)
     return Digest(user=user, address=address, day=day, measures=list(groups.values()), nudges=nudges)
+
+
+def digest_message(digest):
+    """The digest as a channel message: one line per measure and nudge, linking to 我的措施."""
+    lines = [f"{group.label}：{'；'.join(group.reasons)}" for group in digest.measures]
+    lines += [f"{note.title}：{note.body}" for note in digest.nudges]
+    return Message("digest", digest.subject, lines, reverse("my_measures"))

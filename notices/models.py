@@ -158,3 +158,104 @@ class Recipient(User):
         proxy = True
         verbose_name = _("提醒收件人")
         verbose_name_plural = _("提醒收件人")
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉自定义机器人")
+    FEISHU = "feishu", _("飞书自定义机器人")
+    WEBHOOK = "webhook", _("通用 JSON Webhook")
+
+
+class Channel(models.Model):
+    """A way to reach people: a department's group robot, a person's own robot or mailbox.
+
+    ``address`` is what the kind needs: the WeCom robot key, the DingTalk access token, the
+    Feishu hook token, the full URL of a generic webhook, or an e-mail address (for a person's
+    own e-mail channel it may stay empty: their own address is used). A full ``https://…`` URL
+    is accepted for the robots too (a government deployment's own host).
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
+    address = models.CharField(_("地址 / 密钥"), max_length=500, blank=True)
+    secret = models.CharField(_("签名密钥"), max_length=200, blank=True)
+    departments = models.ManyToManyField(Department, verbose_name=_("服务部门"), blank=True, related_name="channels")
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("服务人员"), blank=True, related_name="channels"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    def clean(self):
+        if self.kind in (ChannelKind.WECOM, ChannelKind.DINGTALK, ChannelKind.FEISHU, ChannelKind.WEBHOOK):
+            if not self.address:
+                raise ValidationError({"address": _("请填写机器人的 Webhook 地址或密钥。")})
+        if self.kind == ChannelKind.WEBHOOK and not self.address.startswith(("http://", "https://")):
+            raise ValidationError({"address": _("通用 Webhook 需填写完整的 http(s):// 地址。")})
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已送达")
+    FAILED = "failed", _("失败")
+
+
+class Delivery(models.Model):
+    """The delivery log: one event through one channel, with the service's answer and retries.
+
+    ``event`` names the event and its recipient (``digest:2024-11-29:user:7``); a channel carries
+    an event once, so a second run or a retry never sends it twice.
+    """
+
+    channel = models.ForeignKey(Channel, verbose_name=_("渠道"), on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("事件"), max_length=200)
+    recipient = models.CharField(_("收件人"), max_length=300)
+    title = models.CharField(_("标题"), max_length=300)
+    message = models.JSONField(_("消息"))
+    status = models.CharField(_("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    answer = models.TextField(_("对方应答"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投递记录")
+        verbose_name_plural = _("投递记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["channel", "event"], name="delivery_once_per_channel")]
+
+    def __str__(self):
+        return f"{self.event} → {self.channel}"
+
+
+class EscalationKind(models.TextChoices):
+    OVERDUE = "overdue", _("逾期升级")
+    REVIEW = "review", _("待审核超时")
+
+
+class Escalation(models.Model):
+    """A milestone overdue too long, or a report waiting too long for review, escalated once."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=EscalationKind.choices)
+    subject = models.PositiveBigIntegerField(_("对象编号"), help_text=_("逾期升级：节点编号；待审核超时：审核记录编号。"))
+    measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("升级日期"))
+
+    class Meta:
+        verbose_name = _("升级记录")
+        verbose_name_plural = _("升级记录")
+        ordering = ["-day", "kind", "measure_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "subject"], name="escalation_once")]
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} {self.measure_id}"

@@ -1,8 +1,10 @@
-"""Putting messages in inboxes: nudges, review results and extension decisions.
+"""Putting messages in inboxes and channels: nudges, review results and extension decisions.
 
 ``tasks.review`` calls ``report_reviewed`` and ``extension_decided``; the nudge pages call
 ``nudge_measure`` and ``nudge_department``. Every message reaches users whether or not they
-have an e-mail address; nudges also go out with the recipients' next reminder digest.
+have an e-mail address; nudges also go out with the recipients' next reminder digest. Each
+event is also queued (``notices.outbox``) for the channels of the people it is for and of the
+measure's departments, @-mentioning the people's mobile numbers in group robots.
 """
 
 from django.db import transaction
@@ -13,7 +15,10 @@ from django.utils.translation import gettext as _
 from tasks.choices import ProgressStatus
 from tasks.models import Measure, Progress, circled
 
+from .messages import Message
 from .models import Notification, NotificationKind, Nudge
+from .outbox import queue
+from .reach import active_users, measure_departments, mobiles_of
 from .recipients import department_users, responsible_users
 
 
@@ -41,6 +46,9 @@ def nudge_measure(measure, *, sender, message):
     owners = responsible_users([measure.pk])
     title = _("催办：%(measure)s") % {"measure": measure_label(measure)}
     notify(owners, kind=NotificationKind.NUDGE, title=title, body=message, link=measure_link(measure), measure=measure, nudge=nudge)
+    lines = [message, _("催办人：%(sender)s") % {"sender": sender.get_full_name() or sender.get_username()}]
+    note = Message("nudge", title, lines, measure_link(measure), mobiles_of(owners, [measure.pk]))
+    queue(f"nudge:{nudge.pk}", note, users=active_users(owners), departments=measure_departments([measure.pk]))
     return nudge, len(owners)
 
 
@@ -56,11 +64,14 @@ def nudge_department(department, *, sender, message):
     )
     nudge = Nudge.objects.create(sender=sender, message=message, department=department)
     nudge.measures.add(*set(open_measures))
-    users = department_users(department)
+    members = department_users(department)
     title = _("催办：%(department)s") % {"department": department.name}
     link = reverse("department_detail", args=[department.pk])
-    notify((user.pk for user in users), kind=NotificationKind.NUDGE, title=title, body=message, link=link, nudge=nudge)
-    return nudge, len(users)
+    notify((user.pk for user in members), kind=NotificationKind.NUDGE, title=title, body=message, link=link, nudge=nudge)
+    lines = [message, _("催办人：%(sender)s") % {"sender": sender.get_full_name() or sender.get_username()}]
+    note = Message("nudge", title, lines, link, mobiles_of([user.pk for user in members]))
+    queue(f"nudge:{nudge.pk}", note, users=members, departments=[department])
+    return nudge, len(members)
 
 
 def report_reviewed(progress, *, reviewer, accepted, reason=""):
@@ -71,14 +82,16 @@ def report_reviewed(progress, *, reviewer, accepted, reason=""):
     else:
         title = _("%(year)s 年度完成报告被退回：%(measure)s")
     owners = set(responsible_users([measure.pk])) - {reviewer.pk}
-    notify(
-        owners,
-        kind=NotificationKind.REVIEW,
-        title=title % {"year": progress.year, "measure": measure_label(measure)},
-        body=reason,
-        link=f"{measure_link(measure)}#year-{progress.year}",
-        measure=measure,
-    )
+    title = title % {"year": progress.year, "measure": measure_label(measure)}
+    link = f"{measure_link(measure)}#year-{progress.year}"
+    notify(owners, kind=NotificationKind.REVIEW, title=title, body=reason, link=link, measure=measure)
+    if accepted:
+        event, lines = "report_accepted", [_("审核人：%(reviewer)s") % {"reviewer": reviewer.get_full_name() or reviewer.get_username()}]
+    else:
+        event, lines = "report_returned", [_("退回理由：%(reason)s") % {"reason": reason}, _("请修改后重新填报。")]
+    record = progress.reviews.order_by("-pk").values_list("pk", flat=True).first()
+    note = Message(event, title, lines, link, mobiles_of(owners, [measure.pk]))
+    queue(f"review:{record}", note, users=active_users(owners), departments=measure_departments([measure.pk]))
 
 
 def extension_decided(decision):
@@ -90,11 +103,12 @@ def extension_decided(decision):
     else:
         title = _("延期申请被驳回：%(measure)s 节点 %(old)s")
     values = {"measure": measure_label(measure), "old": f"{request.old_date:%Y-%m-%d}", "new": f"{request.new_date:%Y-%m-%d}"}
-    notify(
-        [request.requested_by_id],
-        kind=NotificationKind.EXTENSION,
-        title=title % values,
-        body=decision.note,
-        link=f"{measure_link(measure)}#year-{request.year}",
-        measure=measure,
-    )
+    title = title % values
+    link = f"{measure_link(measure)}#year-{request.year}"
+    notify([request.requested_by_id], kind=NotificationKind.EXTENSION, title=title, body=decision.note, link=link, measure=measure)
+    lines = [_("申请理由：%(reason)s") % {"reason": request.reason}]
+    if decision.note:
+        lines.append(_("审批意见：%(note)s") % {"note": decision.note})
+    event = "extension_approved" if decision.approved else "extension_refused"
+    note = Message(event, title, lines, link, mobiles_of([request.requested_by_id]))
+    queue(f"extension:{decision.pk}", note, users=active_users([request.requested_by_id]), departments=measure_departments([measure.pk]))

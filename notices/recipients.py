@@ -17,7 +17,9 @@ def responsible_users(measure_ids):
     """``{user_id: {measure_id, …}}`` for the given measures, in two queries."""
     owners = defaultdict(set)
     members = Membership.objects.filter(
-        department__measure_units__measure_id__in=measure_ids, user__is_active=True
+        department__measure_units__measure_id__in=measure_ids,
+        department__measure_units__measure__removed_at__isnull=True,  # a removed measure reaches nobody
+        user__is_active=True,
     ).values_list("user_id", "department__measure_units__measure_id")
     for user_id, measure_id in members:
         owners[user_id].add(measure_id)

@@ -1,10 +1,12 @@
-"""One run of ``send_reminders``: every person's digest for a day, each sent once.
+"""One run of ``send_reminders``: every person's digest for a day, each sent once, then the
+channels' part (``notices.daily``: department digests, escalations, supervisors' digests).
 
 For each person with something due (``notices.reminders``) or a nudge not mailed yet, in one
 transaction per person: the items go into the sent-log and the inbox, the nudges are marked as
 mailed, and the digest is sent when the person has an e-mail address. A mail that fails rolls
 the person's records back, so the next run tries again; items already in the sent-log for the
-day are never sent twice.
+day are never sent twice. A person's digest also goes through their own channels
+(``notices.outbox``), once per channel and day.
 """
 
 import logging
@@ -15,9 +17,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .digest import build_digest
-from .models import Notification, NotificationKind, SentReminder
+from .daily import send_daily
+from .digest import build_digest, digest_message
+from .models import DeliveryStatus, Notification, NotificationKind, SentReminder
 from .notify import notify
+from .outbox import deliver_pending, queue
 from .recipients import mail_address
 from .reminders import due_by_user
 
@@ -28,6 +32,11 @@ log = logging.getLogger(__name__)
 class RunReport:
     digests: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    deliveries: list = field(default_factory=list)
+
+    @property
+    def failed_deliveries(self):
+        return [d for d in self.deliveries if d.status == DeliveryStatus.FAILED]
 
     @property
     def mailed(self):
@@ -86,8 +95,10 @@ def deliver(digest):
         )
     if digest.nudges:
         Notification.objects.filter(pk__in=[n.pk for n in digest.nudges]).update(mailed_on=digest.day)
+    made = queue(f"digest:{digest.day}:user:{digest.user.pk}", digest_message(digest), users=[digest.user])
     if digest.address:
         digest.message().send()
+    return made
 
 
 def send_reminders(day, *, dry_run=False):
@@ -97,8 +108,10 @@ def send_reminders(day, *, dry_run=False):
         return report
     for digest in report.digests:
         try:
-            deliver(digest)
+            report.deliveries += deliver(digest)
         except OSError:  # smtplib errors included: nothing of this person's is recorded, the next run retries
             log.exception("reminder digest for %s failed", digest.user)
             report.failed.append(digest)
+    report.deliveries += send_daily(day)
+    report.deliveries += deliver_pending()
     return report

@@ -1,4 +1,5 @@
-"""``send_reminders [--as-of DATE] [--dry-run]``: the day's reminder digests, each sent once."""
+"""``send_reminders [--as-of DATE] [--dry-run]``: the day's reminder digests, escalations and
+supervisors' digests, by e-mail and through the channels, each sent once."""
 
 import datetime
 
@@ -37,5 +38,14 @@ class Command(BaseCommand):
             f"{day}: {len(report.digests)} digest(s) {verb} out; "
             f"{len(report.inbox_only)} to the inbox only (no e-mail address)."
         )
+        for delivery in report.deliveries:
+            self.stdout.write(f"{delivery.get_status_display()}: {delivery.event} → {delivery.channel.name} ({delivery.attempts} attempt(s))")
+        if not dry_run:
+            self.stdout.write(f"{len(report.deliveries)} channel message(s), {len(report.failed_deliveries)} failed.")
         if report.failed:
             raise CommandError(f"{len(report.failed)} digest(s) could not be mailed; run again to retry them.")
+        if report.failed_deliveries:
+            raise CommandError(
+                f"{len(report.failed_deliveries)} channel message(s) failed after retries; "
+                "see the delivery log (管理后台 → 投递记录) and resend from there."
+            )
