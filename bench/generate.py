@@ -144,9 +144,9 @@ def chinese_numeral(n: int) -> str:
 class Words:
     """Random government-plan text, departments and people, from one seeded generator."""
 
-    def __init__(self, rng: random.Random, measures: int):
+    def __init__(self, rng: random.Random, measures: int, departments: int | None = None):
         self.rng = rng
-        self.departments = self._departments(min(max(measures // 50, 30), 2000))
+        self.departments = self._departments(departments or min(max(measures // 50, 30), 2000))
         self.people = self._people(min(max(measures // 20, 60), 800))
         self.actions = [verb + thing for verb in VERBS for thing in OBJECTS]
         details = [detail.format(n=n, h=h) for detail in DETAILS for n in range(1, 10) for h in (40, 60, 90, 120)]
@@ -425,14 +425,17 @@ def _runs(sheet, fmt, rng, first, last, column, value):
 # ---------------------------------------------------------------- entry points
 
 
-def write_ledger(path, measures, layout="anshan", seed=0):
-    """Write a synthetic ledger with exactly `measures` measures to `path`; return its counts."""
+def write_ledger(path, measures, layout="anshan", seed=0, departments=None):
+    """Write a synthetic ledger with exactly `measures` measures to `path`; return its counts.
+
+    `departments` fixes how many departments share the measures (default: measures / 50,
+    between 30 and 2,000)."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     if measures < 1:
         raise ValueError("measures must be at least 1")
     rng = random.Random(f"{layout}:{seed}")
-    words = Words(rng, measures)
+    words = Words(rng, measures, departments)
     writer = _write_anshan if layout == "anshan" else _write_guangyuan
     counts = writer(str(path), rng, words, measures)
     return {"layout": layout, "measures": measures, **counts, "people": len(words.people)}
@@ -443,10 +446,11 @@ def main(argv=None):
     parser.add_argument("--measures", type=int, required=True, help="number of measures")
     parser.add_argument("--layout", choices=LAYOUTS, default="anshan")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--departments", type=int, help="how many departments (default: measures / 50, 30 to 2,000)")
     parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    summary = write_ledger(args.output, args.measures, args.layout, args.seed)
+    summary = write_ledger(args.output, args.measures, args.layout, args.seed, args.departments)
     elapsed = time.perf_counter() - started
     print(f"wrote {args.output} in {elapsed:.1f} s: " + ", ".join(f"{key} {value}" for key, value in summary.items()))
 
