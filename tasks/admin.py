@@ -9,6 +9,7 @@ from .choices import ProgressSource
 from .flat_export import FlatMeasureResource, SafeCSV, SafeXLSX
 from .forms import LedgerConfirmImportForm, LedgerImportForm
 from .importing import LedgerFormat
+from .kept_standing import refresh_standing
 from .models import (
     Deadline,
     Evidence,
@@ -255,6 +256,7 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         """After the measure and its units and deadlines are saved: each change into its history."""
         super().save_related(request, form, formsets, change)
+        refresh_standing([form.instance.pk])
         before = getattr(request, "measure_before", None)
         if before is None:
             return
@@ -306,6 +308,31 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         return "、".join(d.name for d in measure.departments.all())
 
 
+class KeepsStanding:
+    """Edits here change what a measure's standing is worked out from: it is worked out again."""
+
+    measure_path = "pk"
+
+    def measure_of(self, obj):
+        for name in self.measure_path.split("."):
+            obj = getattr(obj, name)
+        return obj
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_standing([self.measure_of(form.instance)])
+
+    def delete_model(self, request, obj):
+        measure = self.measure_of(obj)
+        super().delete_model(request, obj)
+        refresh_standing([measure])
+
+    def delete_queryset(self, request, queryset):
+        measures = [self.measure_of(obj) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        refresh_standing(measures)
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
@@ -313,7 +340,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(KeepsStanding, admin.ModelAdmin):
+    measure_path = "measure_id"
     list_display = ["measure", "year", "text", "needs_review"]
     list_filter = ["needs_review", "year", "measure__item__task__section__plan"]
     search_fields = ["text", "measure__text"]
@@ -322,7 +350,8 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(KeepsStanding, admin.ModelAdmin):
+    measure_path = "deadline.measure_id"
     list_display = ["deadline", "date", "kind", "label"]
     list_filter = ["kind", "deadline__year"]
     date_hierarchy = "date"

@@ -15,6 +15,8 @@ class MilestoneKind(models.TextChoices):
 
 #: Kinds that never make a measure overdue: they show as ongoing.
 OPEN_ENDED_KINDS = (MilestoneKind.ONGOING, MilestoneKind.LONG_TERM, MilestoneKind.AS_NEEDED)
+#: Kinds with a date that can pass: they make a measure overdue or due soon.
+DATED_KINDS = (MilestoneKind.DATE, MilestoneKind.RECURRING)
 
 
 class ProgressStatus(models.TextChoices):

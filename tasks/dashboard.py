@@ -1,7 +1,7 @@
 """What the supervisors' pages show, as plain data: the scope chosen in the URL, the figures,
 the breakdowns and the milestone lists. Views render it; the API returns it.
 
-Figures are computed in the database whatever the size of the ledger, and on PostgreSQL they
+Figures are computed in the database whatever the size of the ledger, and on both databases they
 are remembered until the next committed write (``remembered``, ``committed_state``): in the
 week before a deadline everyone opens the same dashboard, and between two reports it is the same.
 """
@@ -21,15 +21,17 @@ from departments.models import Department
 
 from .access import visibility, visible_measures
 from .filtersets import ScopeForm, form_errors, is_id
-from .models import ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section
+from .kept_standing import clock
+from .models import (
+    ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
+)
 from .standing import (
     BY_DEPARTMENT,
     BY_SECTION,
     DEFAULT_SOON_DAYS,
-    due_soon_milestones,
     figures,
     history_start,
-    overdue_milestones,
+    kept_open,
     overdue_trend,
     summed,
     tally,
@@ -125,26 +127,30 @@ def ledger_tables():
 
 
 def committed_state():
-    """A value that changes when a write to the ledger is committed, or None where there is none.
+    """A value that changes when a write to the ledger is committed, or None inside a transaction.
 
-    On PostgreSQL: the newest progress entry, review record and extension decision (every
+    On both databases the kept standing's clock (``tasks.kept_standing.tick``), which every
+    report, review, extension, import and edit in the admin moves on in its own transaction.
+    On PostgreSQL also the newest progress entry, review record and extension decision (every
     report, review and approved extension appends one), the plans' last change (every import
     touches its plan), and PostgreSQL's count of rows written to the ledger's tables, which
     follows any other write to them (an edit in the admin) within about ten seconds, the delay
     with which PostgreSQL publishes it. Writes elsewhere (sessions at every login, the login
     log) leave it alone. Inside a transaction (a request that writes, the tests) what is computed may include the
-    transaction's own writes, and SQLite has no count of rows written: there, nothing is
-    remembered.
+    transaction's own writes: there, nothing is remembered.
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.in_atomic_block:
         return None
+    if connection.vendor != "postgresql":
+        return (clock(),)
     newest = ", ".join(
         f"(SELECT MAX({column}) FROM {connection.ops.quote_name(model._meta.db_table)})"
         for model, column in NEWEST_WRITES
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {newest}, (SELECT SUM(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables"
+            f"SELECT {newest}, (SELECT tick FROM {connection.ops.quote_name(StandingClock._meta.db_table)}),"
+            " (SELECT SUM(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables"
             " WHERE schemaname = current_schema() AND relname = ANY(%s))",
             [ledger_tables()],
         )
@@ -264,12 +270,13 @@ def trend(user, scope):
     ]
 
 
+#: Orders of the overdue and due-soon lists, on the kept ``OpenMilestone`` rows.
 SORTS = {
-    "date": ("date", "deadline__measure__item__task__section__order"),
+    "date": ("date", "measure__item__task__section__order"),
     "-date": ("-date",),
-    "measure": ("deadline__measure__item__task__section__order", "deadline__measure__item__task__order",
-                "deadline__measure__item__order", "deadline__measure__number"),
-    "person": ("deadline__measure__person__name", "date"),
+    "measure": ("measure__item__task__section__order", "measure__item__task__order", "measure__item__order",
+                "measure__number"),
+    "person": ("measure__person__name", "date"),
 }
 
 
@@ -280,11 +287,13 @@ def milestone_list(user, scope, *, due_soon=False, sort="date"):
     """
     year = scope.year if scope.year_chosen else None
     if due_soon:
-        milestones = due_soon_milestones(scope.as_of, scope.soon_days, year)
+        milestones = kept_open(year, gte=scope.as_of, lte=scope.as_of + datetime.timedelta(days=scope.soon_days))
     else:
-        milestones = overdue_milestones(scope.as_of, year)
+        milestones = kept_open(year, lt=scope.as_of)
+    if scope.plan is not None:
+        milestones = milestones.filter(plan=scope.plan)
     return (
-        milestones.filter(deadline__measure__in=scope.measures(user).values("pk"))
+        milestones.filter(measure__in=scope.measures(user).values("pk"))
         .order_by(*SORTS.get(sort, SORTS["date"]), "pk")
         .values_list("pk", flat=True)
     )

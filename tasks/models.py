@@ -551,3 +551,55 @@ class ExtensionDecision(AppendOnly):
 
     def __str__(self):
         return str(_("批准") if self.approved else _("驳回"))
+
+
+class MeasureStanding(models.Model):
+    """Where a measure in its ledger stands in one year, kept by ``tasks.kept_standing``.
+
+    A copy of what progress, review and milestones say, kept up to date in the same transaction
+    by every write to them, so that lists and figures read it by index instead of working it out
+    from the history for every row. One row per measure still in its ledger and year of its plan
+    (or any other year it has a deadline or progress for); removed measures have none. Nothing in
+    it depends on today: overdue and due soon compare ``OpenMilestone`` dates with the date asked for.
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="standings")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=ProgressStatus.choices)
+    review = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
+    has_dated = models.BooleanField()
+    has_open_ended = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["measure", "year"], name="standing_measure_year")]
+        indexes = [
+            # the dashboard's counts of a plan's year by status and review
+            models.Index(fields=["plan", "year", "status", "review", "measure"], name="standing_plan_year_status"),
+        ]
+
+
+class OpenMilestone(models.Model):
+    """A dated milestone whose measure (in its ledger) is not done for the milestone's year:
+    overdue once its date has passed, due soon before. Kept with ``MeasureStanding``."""
+
+    milestone = models.OneToOneField(Milestone, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="open_milestones")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    date = models.DateField()
+
+    class Meta:
+        indexes = [
+            # a measure's standing on a date: is one of its milestones (of a year) before / within it
+            models.Index(fields=["measure", "year", "date"], name="open_milestone_measure"),
+            # the overdue and due-soon lists and counts of a plan, by date
+            models.Index(fields=["plan", "date", "measure"], name="open_milestone_plan_date"),
+        ]
+
+
+class StandingClock(models.Model):
+    """One row whose ``tick`` grows with every write to the ledger: figures remembered for a tick
+    are those of the ledger as it was then (``tasks.dashboard.remembered``)."""
+
+    tick = models.BigIntegerField(default=0)

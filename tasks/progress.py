@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .choices import ProgressStatus
+from .kept_standing import progress_written
 from .models import Progress, ProgressEntry
 
 
@@ -34,6 +35,7 @@ def record_progress(measure, year, *, status, note="", done_on=None, user=None, 
             raise VersionConflict(progress.version)
     if (progress.status, progress.note, progress.done_on) == (status, note, done_on) and progress.version:
         return progress
+    old_status = progress.status
     progress.status = status
     progress.note = note
     progress.done_on = done_on
@@ -50,6 +52,7 @@ def record_progress(measure, year, *, status, note="", done_on=None, user=None, 
         source=source,
         comment=comment,
     )
+    progress_written(progress, old_status)
     return progress
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from notices.models import Nudge
 
 from .choices import ProgressStatus, ReviewState
+from .kept_standing import review_written
 from .models import Evidence, ExtensionRequest, Progress, ProgressEntry, ReviewRecord
 from .progress import VersionConflict, record_progress
 
@@ -72,6 +73,7 @@ def set_review(progress, new_state, *, user, reason=""):
     )
     Progress.objects.filter(pk=progress.pk).update(review=new_state)
     progress.review = new_state
+    review_written(progress)
 
 
 @transaction.atomic

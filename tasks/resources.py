@@ -20,6 +20,7 @@ from . import columns
 from .choices import ProgressSource, UnitRole
 from .deadlines import needs_review
 from .importing import ImportFailed, ImportOptions, remap_dataset
+from .kept_standing import refresh_plan_standing
 from .ledger_sync import (
     WHERE_IN_THE_WORKBOOK,
     LedgerSync,
@@ -118,6 +119,7 @@ class MeasureResource(resources.ModelResource):
         if result.has_errors() or result.has_validation_errors():
             return
         self.sync.write_history()
+        refresh_plan_standing(self.plan)
         if not kwargs.get("dry_run"):
             keep_workbook(self.plan, getattr(dataset, "source", None))
 

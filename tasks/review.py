@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from notices.notify import extension_decided, report_reviewed
 
 from .choices import ProgressSource, ProgressStatus, ReviewState
+from .kept_standing import refresh_standing
 from .models import ExtensionDecision, ExtensionRequest, Milestone, Progress
 from .progress import VersionConflict, record_progress
 from .reporting import ReportConflict, set_review, stored_progress
@@ -107,6 +108,7 @@ def decide_extension(request, *, user, approve, note=""):
         )
         if not moved:
             raise ReviewRefused(_("该节点的日期已经改变（例如台账重新导入），请重新申请延期。"))
+        refresh_standing([request.measure_id])
     decision = ExtensionDecision.objects.create(request=request, approved=approve, note=note, user=user)
     extension_decided(decision)
     return decision

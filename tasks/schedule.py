@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from .choices import MilestoneKind
 from .deadlines import needs_review, parse_deadline
+from .kept_standing import refresh_standing
 from .models import Deadline, Milestone
 
 #: Milestones that belong to every plan year when a phrase covers the whole plan.
@@ -82,6 +83,8 @@ def store_deadlines(measure, by_year):
             Milestone(deadline=deadline, order=order, **as_row(milestone)) for order, milestone in enumerate(milestones)
         )
         changed = True
+    if changed:
+        refresh_standing([measure.pk])
     return changed
 
 
@@ -129,6 +132,7 @@ def reparse(deadline, plan_years):
     if old != new:
         deadline.milestones.all().delete()
         Milestone.objects.bulk_create(Milestone(deadline=deadline, order=i, **row) for i, row in enumerate(new))
+        refresh_standing([deadline.measure_id])
     deadline.needs_review = flagged
     deadline.save(update_fields=["needs_review"])
     return Reparsed(old, new, flagged)

@@ -7,7 +7,10 @@
 - Ongoing, long-term and as-needed milestones are never overdue; a measure that has only
   those shows as ongoing.
 
-Everything is computed in the database, in two shapes that give the same answers:
+Everything is read in the database from the kept standing (``tasks.kept_standing``: a row per
+measure and year with its status, review and kinds of milestones, ``MeasureStanding``, and the
+dated milestones of measures not done for their year, ``OpenMilestone``), by index, in two shapes
+that give the same answers:
 
 - per measure (lists, the measure page, exports): ``with_standing`` annotates a queryset, and
   ``StandingOn`` gives the same conditions as filters (``EXISTS`` semi-joins), so a filtered
@@ -41,10 +44,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import OPEN_ENDED_KINDS, MilestoneKind, ProgressStatus, ReviewState, Signal
-from .models import Milestone, Progress, ProgressEntry
+from .choices import DATED_KINDS, ProgressStatus, ReviewState, Signal
+from .models import MeasureStanding, Milestone, OpenMilestone, Progress, ProgressEntry
 
-DATED_KINDS = (MilestoneKind.DATE, MilestoneKind.RECURRING)
 DEFAULT_SOON_DAYS = 30
 
 #: From a measure to its plan's reporting year: the year looked at when no year is chosen.
@@ -55,15 +57,6 @@ def progress_status_of(measure_ref, year_ref):
     """The status of the measure's progress in a year; not started when never reported."""
     reported = Progress.objects.filter(measure=measure_ref, year=year_ref).values("status")[:1]
     return Coalesce(Subquery(reported), Value(ProgressStatus.NOT_STARTED))
-
-
-def done_in_its_year():
-    """For a milestone (``OuterRef``): its measure is reported done for the milestone's year."""
-    return Exists(
-        Progress.objects.filter(
-            measure=OuterRef("deadline__measure"), year=OuterRef("deadline__year"), status=ProgressStatus.DONE
-        )
-    )
 
 
 #: Milestones of measures still in their ledger (a removed measure has no deadlines that count).
@@ -80,20 +73,23 @@ def milestones_with_status(year=None):
     return milestones
 
 
-def open_milestones(year=None):
-    """Dated milestones whose measure is not done for their year (the milestones that can be late)."""
-    milestones = Milestone.objects.filter(kind__in=DATED_KINDS, **IN_LEDGER).exclude(done_in_its_year())
-    if year is not None:
-        milestones = milestones.filter(deadline__year=year)
-    return milestones
+def kept_open(year=None, **dates):
+    """The kept ``OpenMilestone`` rows (of ``year``; ``dates``: conditions on their date)."""
+    kept = OpenMilestone.objects.filter(**{f"date__{lookup}": day for lookup, day in dates.items()})
+    return kept if year is None else kept.filter(year=year)
+
+
+def open_milestones(year=None, **dates):
+    """Dated milestones whose measure (in its ledger) is not done for their year: those that can be late."""
+    return Milestone.objects.filter(pk__in=kept_open(year, **dates).values("milestone_id"))
 
 
 def overdue_milestones(as_of, year=None):
-    return open_milestones(year).filter(date__lt=as_of)
+    return open_milestones(year, lt=as_of)
 
 
 def due_soon_milestones(as_of, soon_days=DEFAULT_SOON_DAYS, year=None):
-    return open_milestones(year).filter(date__gte=as_of, date__lte=as_of + datetime.timedelta(days=soon_days))
+    return open_milestones(year, gte=as_of, lte=as_of + datetime.timedelta(days=soon_days))
 
 
 @dataclass(frozen=True)
@@ -110,19 +106,21 @@ class StandingOn:
     soon_days: int = DEFAULT_SOON_DAYS
 
     @property
-    def status_year(self):
-        return self.year if self.year is not None else OuterRef(REPORTING_YEAR)
-
-    @property
     def soon_until(self):
         return self.as_of + datetime.timedelta(days=self.soon_days)
 
     def reports(self):
-        return Progress.objects.filter(measure=OuterRef("pk"), year=self.status_year)
+        """The measure's kept standing in the year looked at (its plan's reporting year without one)."""
+        year = {"year": self.year} if self.year is not None else {"year": F("plan__reporting_year")}
+        return MeasureStanding.objects.filter(measure=OuterRef("pk"), **year)
 
-    def milestones(self, **conditions):
-        milestones = Milestone.objects.filter(deadline__measure=OuterRef("pk"), **conditions)
-        return milestones if self.year is None else milestones.filter(deadline__year=self.year)
+    def years(self, **conditions):
+        """The measure's kept standing in the years whose milestones count."""
+        standing = MeasureStanding.objects.filter(measure=OuterRef("pk"), **conditions)
+        return standing if self.year is None else standing.filter(year=self.year)
+
+    def open(self, **dates):
+        return kept_open(self.year, **dates).filter(measure=OuterRef("pk"))
 
     def status_is(self, status):
         if status == ProgressStatus.NOT_STARTED:
@@ -138,22 +136,16 @@ class StandingOn:
         return self.status_is(ProgressStatus.DONE)
 
     def overdue(self):
-        if self.year is None:
-            return Q(Exists(overdue_milestones(self.as_of).filter(deadline__measure=OuterRef("pk"))))
-        return Q(Exists(self.milestones(kind__in=DATED_KINDS, date__lt=self.as_of))) & ~self.done()
+        return Q(Exists(self.open(lt=self.as_of)))
 
     def due_soon(self):
-        if self.year is None:
-            soon = due_soon_milestones(self.as_of, self.soon_days)
-            return Q(Exists(soon.filter(deadline__measure=OuterRef("pk"))))
-        window = {"date__gte": self.as_of, "date__lte": self.soon_until}
-        return Q(Exists(self.milestones(kind__in=DATED_KINDS, **window))) & ~self.done()
+        return Q(Exists(self.open(gte=self.as_of, lte=self.soon_until)))
 
     def has_dated(self):
-        return Q(Exists(self.milestones(kind__in=DATED_KINDS)))
+        return Q(Exists(self.years(has_dated=True)))
 
     def has_open_ended(self):
-        return Q(Exists(self.milestones(kind__in=OPEN_ENDED_KINDS)))
+        return Q(Exists(self.years(has_open_ended=True)))
 
     def ongoing(self):
         """Shown as ongoing: only open-ended milestones, or reported as ongoing."""
@@ -184,12 +176,12 @@ def with_standing(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
     """
     on = StandingOn(as_of, year, soon_days)
     return measures.annotate(
-        status=progress_status_of(OuterRef("pk"), on.status_year),
+        status=Coalesce(Subquery(on.reports().values("status")[:1]), Value(ProgressStatus.NOT_STARTED)),
         review=Coalesce(Subquery(on.reports().values("review")[:1]), Value(ReviewState.NONE)),
         is_overdue=ExpressionWrapper(on.overdue(), output_field=BooleanField()),
         is_due_soon=ExpressionWrapper(on.due_soon(), output_field=BooleanField()),
-        has_dated=Exists(on.milestones(kind__in=DATED_KINDS)),
-        has_open_ended=Exists(on.milestones(kind__in=OPEN_ENDED_KINDS)),
+        has_dated=Exists(on.years(has_dated=True)),
+        has_open_ended=Exists(on.years(has_open_ended=True)),
     ).annotate(
         signal=Case(
             When(status=ProgressStatus.DONE, then=Value(Signal.DONE)),
@@ -261,18 +253,16 @@ def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=Non
             figures["awaiting_review"] = row[f"review_{i}"]
 
     late = Q(date__lt=as_of)
-    milestones = open_milestones().filter(
-        deadline__measure__in=measures.values("pk"), date__lte=as_of + datetime.timedelta(days=soon_days)
-    )
+    milestones = kept_open(lte=as_of + datetime.timedelta(days=soon_days)).filter(measure__in=measures.values("pk"))
     if years != [None]:
-        milestones = milestones.filter(deadline__year__in=years)
+        milestones = milestones.filter(year__in=years)
     counts = {
-        "overdue_measures": Count("deadline__measure", distinct=True, filter=late),
-        "due_soon_measures": Count("deadline__measure", distinct=True, filter=~late),
+        "overdue_measures": Count("measure", distinct=True, filter=late),
+        "due_soon_measures": Count("measure", distinct=True, filter=~late),
         "overdue_milestones": Count("pk", distinct=many, filter=late),
     }
-    year_path = None if years == [None] else "deadline__year"
-    for row in grouped(milestones, by and "deadline__measure__" + by.path, counts, year_path):
+    year_path = None if years == [None] else "year"
+    for row in grouped(milestones, by and "measure__" + by.path, counts, year_path):
         figures = groups.get((row["key"], row.get("year")))
         if figures is not None:
             figures.update((name, row[name]) for name in counts)
@@ -289,14 +279,16 @@ def reported(relation, year, **conditions):
 
 def grouped(queryset, key_path, counts, year_path=None):
     """Rows of ``counts`` per ``key`` (the value at ``key_path``, None without one) and ``year``."""
-    columns = {}
+    columns, fields = {}, []
     if key_path:
         columns["key"] = F(key_path)
-    if year_path:
+    if year_path == "year":  # a field of the rows counted: grouped by as it is
+        fields.append("year")
+    elif year_path:
         columns["year"] = F(year_path)
-    if not columns:
+    if not (columns or fields):
         return [{"key": None, **queryset.aggregate(**counts)}]
-    rows = queryset.values(**columns).annotate(**counts).order_by()
+    rows = queryset.values(*fields, **columns).annotate(**counts).order_by()
     return [{"key": None, **row} for row in rows]
 
 

@@ -1,0 +1,160 @@
+"""The kept standing: ``MeasureStanding`` and ``OpenMilestone``, rewritten by every write.
+
+Lists, the measure page, the overdue lists and the dashboard's figures read a measure's status,
+review and open milestones from these two tables by index, instead of working them out from
+progress and milestones for every row on every request (issue #25). They hold nothing that
+depends on today: a milestone is overdue when its date is before the date asked for, so nothing
+goes stale at midnight.
+
+Every writer calls in here inside its own transaction:
+
+- a report or a return (``tasks.progress.record_progress``): ``progress_written``;
+- a review decision (``tasks.reporting.set_review``): ``review_written``;
+- an import, a re-import, an approved extension, a re-parsed phrase, an edit in the admin:
+  ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
+
+``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
+moves ``StandingClock`` on, so figures remembered for the old tick are not used again.
+"""
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+
+from .bulk_rows import insert_rows
+from .choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
+from .models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress, StandingClock
+
+#: Measures worked out per round of queries (bounded lists of ids in ``IN``).
+CHUNK = 5000
+
+STANDING_COLUMNS = ["measure", "plan", "year", "status", "review", "has_dated", "has_open_ended"]
+OPEN_COLUMNS = ["milestone", "measure", "plan", "year", "date"]
+
+
+def computed_standing(measure_ids):
+    """What the two tables should hold for ``measure_ids``, from progress and milestones:
+    ``({(measure, year): row}, [open milestone rows])``, rows as dicts of the tables' columns.
+
+    A measure has a row for every year of its plan and every other year it has a deadline or
+    progress for; removed measures have none.
+    """
+    standings, plans = {}, {}
+    measures = Measure.objects.filter(pk__in=measure_ids).values_list(
+        "pk", "item__task__section__plan_id", "item__task__section__plan__start_year", "item__task__section__plan__end_year"
+    )
+    for pk, plan, start, end in measures:
+        plans[pk] = plan
+        for year in range(start, end + 1):
+            standings[pk, year] = blank_standing(pk, plan, year)
+    for measure, year, status, review in Progress.objects.filter(measure__in=plans).values_list(
+        "measure_id", "year", "status", "review"
+    ):
+        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
+        row.update(status=status, review=review)
+    dated = []
+    for pk, measure, year, kind, date in Milestone.objects.filter(deadline__measure__in=plans).values_list(
+        "pk", "deadline__measure_id", "deadline__year", "kind", "date"
+    ):
+        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
+        if kind in DATED_KINDS:
+            row["has_dated"] = True
+            if date is not None:
+                dated.append({"milestone": pk, "measure": measure, "plan": plans[measure], "year": year, "date": date})
+        elif kind in OPEN_ENDED_KINDS:
+            row["has_open_ended"] = True
+    open_rows = [m for m in dated if standings[m["measure"], m["year"]]["status"] != ProgressStatus.DONE]
+    return standings, open_rows
+
+
+def blank_standing(measure, plan, year):
+    return {
+        "measure": measure, "plan": plan, "year": year, "status": ProgressStatus.NOT_STARTED,
+        "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False,
+    }
+
+
+def kept_standing(measure_ids):
+    """What the two tables hold for ``measure_ids``, in the shape of ``computed_standing``."""
+    standings = {
+        (row["measure"], row["year"]): row
+        for row in MeasureStanding.objects.filter(measure__in=measure_ids).values(
+            *(f"{name}_id" if name in ("measure", "plan") else name for name in STANDING_COLUMNS)
+        ).order_by()
+    }
+    standings = {key: {name.removesuffix("_id"): value for name, value in row.items()} for key, row in standings.items()}
+    open_rows = [
+        {name.removesuffix("_id"): value for name, value in row.items()}
+        for row in OpenMilestone.objects.filter(measure__in=measure_ids)
+        .values("milestone_id", "measure_id", "plan_id", "year", "date")
+        .order_by("milestone_id")
+    ]
+    return standings, open_rows
+
+
+def refresh_standing(measure_ids):
+    """Work the rows of ``measure_ids`` (any measures, removed ones included) out again."""
+    measure_ids = list(dict.fromkeys(measure_ids))
+    for start in range(0, len(measure_ids), CHUNK):
+        chunk = measure_ids[start:start + CHUNK]
+        standings, open_rows = computed_standing(chunk)
+        OpenMilestone.objects.filter(measure__in=chunk).delete()
+        MeasureStanding.objects.filter(measure__in=chunk).delete()
+        insert_rows(MeasureStanding, STANDING_COLUMNS, ([row[name] for name in STANDING_COLUMNS] for row in standings.values()))
+        insert_rows(OpenMilestone, OPEN_COLUMNS, ([row[name] for name in OPEN_COLUMNS] for row in open_rows))
+    tick()
+
+
+def refresh_plan_standing(plan):
+    """Every measure of ``plan`` (an import or re-import of it)."""
+    refresh_standing(Measure.all_objects.filter(item__task__section__plan=plan).values_list("pk", flat=True))
+
+
+def rebuild_standing():
+    """Every row of both tables worked out again; returns how many standing and open rows there are."""
+    OpenMilestone.objects.all().delete()
+    MeasureStanding.objects.all().delete()
+    refresh_standing(Measure.objects.order_by("pk").values_list("pk", flat=True))
+    return MeasureStanding.objects.count(), OpenMilestone.objects.count()
+
+
+def progress_written(progress, old_status):
+    """A report's status changed from ``old_status``: its year's row says so, and its milestones
+    open or close when it enters or leaves "done"."""
+    changed = MeasureStanding.objects.filter(measure_id=progress.measure_id, year=progress.year).update(
+        status=progress.status, review=progress.review
+    )
+    if not changed or (old_status == ProgressStatus.DONE) != (progress.status == ProgressStatus.DONE):
+        refresh_standing([progress.measure_id])
+    else:
+        tick()
+
+
+def review_written(progress):
+    MeasureStanding.objects.filter(measure_id=progress.measure_id, year=progress.year).update(review=progress.review)
+    tick()
+
+
+def tick():
+    """Move the clock on (the row is made by the migration; a database emptied by hand gets it back)."""
+    if not StandingClock.objects.filter(pk=1).update(tick=F("tick") + 1):
+        StandingClock.objects.update_or_create(pk=1, defaults={"tick": 1})
+
+
+def clock():
+    return StandingClock.objects.filter(pk=1).values_list("tick", flat=True).first() or 0
+
+
+def edited(sender, **kwargs):
+    tick()
+
+
+def tick_on_edits():
+    """Saving or deleting one of the rows the figures name or group by (an edit in the admin) moves
+    the clock on too: remembered figures never show an old name or place."""
+    from departments.models import Department, Person
+
+    from .models import Item, MeasureUnit, Plan, Section, Task
+
+    for model in (Plan, Section, Task, Item, Measure, MeasureUnit, Department, Person):
+        post_save.connect(edited, sender=model, dispatch_uid=f"standing-clock-save-{model._meta.label}")
+        post_delete.connect(edited, sender=model, dispatch_uid=f"standing-clock-delete-{model._meta.label}")
