@@ -75,17 +75,15 @@ def blank_standing(measure, plan, year):
 
 def kept_standing(measure_ids):
     """What the two tables hold for ``measure_ids``, in the shape of ``computed_standing``."""
-    standings = {
-        (row["measure"], row["year"]): row
-        for row in MeasureStanding.objects.filter(measure__in=measure_ids).values(
-            *(f"{name}_id" if name in ("measure", "plan") else name for name in STANDING_COLUMNS)
-        ).order_by()
-    }
-    standings = {key: {name.removesuffix("_id"): value for name, value in row.items()} for key, row in standings.items()}
+    standing_columns = [f"{name}_id" if name in ("measure", "plan") else name for name in STANDING_COLUMNS]
+    standings = {}
+    for values in MeasureStanding.objects.filter(measure__in=measure_ids).values_list(*standing_columns):
+        row = dict(zip(STANDING_COLUMNS, values))
+        standings[row["measure"], row["year"]] = row
     open_rows = [
-        {name.removesuffix("_id"): value for name, value in row.items()}
-        for row in OpenMilestone.objects.filter(measure__in=measure_ids)
-        .values("milestone_id", "measure_id", "plan_id", "year", "date")
+        dict(zip(OPEN_COLUMNS, values))
+        for values in OpenMilestone.objects.filter(measure__in=measure_ids)
+        .values_list("milestone_id", "measure_id", "plan_id", "year", "date")
         .order_by("milestone_id")
     ]
     return standings, open_rows

@@ -1,0 +1,117 @@
+"""The kept standing (``MeasureStanding``, ``OpenMilestone``) equals what progress and milestones
+say after every kind of write, on the real ledgers, and after ``manage.py rebuild_standing``."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from departments.roles import STAFF, SUPERVISOR, create_account
+from tasks.choices import ProgressSource, ProgressStatus
+from tasks.importing import ImportOptions, import_ledger
+from tasks.kept_standing import computed_standing, kept_standing
+from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress
+from tasks.reporting import report_progress
+from tasks.review import decide_extension, request_extension, review_report
+
+from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
+from .test_reimport_identity import ITEM_2, edited
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_kept_equals_computed():
+    every = Measure.all_objects.values_list("pk", flat=True)
+    kept, computed = kept_standing(every), computed_standing(every)
+    assert kept[0] == computed[0]
+    assert kept[1] == sorted(computed[1], key=lambda row: row["milestone"])
+
+
+@pytest.fixture
+def both(db):
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    import_ledger(GUANGYUAN, options=GUANGYUAN_OPTIONS)
+
+
+@pytest.fixture
+def people(both):
+    staff = create_account("fagui", STAFF, departments=["政策法规科"])[0]
+    chief = create_account("chief", SUPERVISOR)[0]
+    return staff, chief
+
+
+def not_done_with_a_date(year=2024):
+    """A measure of Anshan with a dated milestone in ``year`` and no "done" for it."""
+    milestones = Milestone.objects.filter(
+        deadline__measure__item__task__section__plan__slug="anshan", deadline__year=year, kind="date"
+    ).exclude(deadline__measure__progress__year=year, deadline__measure__progress__status=ProgressStatus.DONE)
+    return milestones.select_related("deadline__measure").order_by("pk").first()
+
+
+def test_an_import_of_the_real_ledgers_keeps_one_row_per_measure_and_plan_year(both):
+    assert MeasureStanding.objects.count() == 3 * Measure.objects.count() == 3 * (75 + 35)
+    assert OpenMilestone.objects.filter(plan__slug="anshan", year=2024, date__lt="2024-12-01").count() == 19
+    assert_kept_equals_computed()
+
+
+def test_a_report_done_closes_its_milestones_and_a_return_opens_them(people):
+    staff, chief = people
+    milestone = not_done_with_a_date()
+    measure = milestone.deadline.measure
+    version = Progress.objects.filter(measure=measure, year=2024).values_list("version", flat=True).first()
+    report_progress(measure, 2024, user=staff, status=ProgressStatus.DONE, expected_version=version, source=ProgressSource.WEB)
+    assert not OpenMilestone.objects.filter(milestone=milestone).exists()
+    assert MeasureStanding.objects.get(measure=measure, year=2024).review == "pending"
+    assert_kept_equals_computed()
+    progress = Progress.objects.get(measure=measure, year=2024)
+    review_report(measure, 2024, user=chief, accept=False, reason="佐证不足", version=progress.version)
+    assert OpenMilestone.objects.filter(milestone=milestone).exists()
+    assert MeasureStanding.objects.get(measure=measure, year=2024).review == "returned"
+    assert_kept_equals_computed()
+
+
+def test_an_accepted_review_is_kept(people):
+    staff, chief = people
+    measure = not_done_with_a_date().deadline.measure
+    version = Progress.objects.filter(measure=measure, year=2024).values_list("version", flat=True).first()
+    report_progress(measure, 2024, user=staff, status=ProgressStatus.DONE, expected_version=version, source=ProgressSource.WEB)
+    progress = Progress.objects.get(measure=measure, year=2024)
+    review_report(measure, 2024, user=chief, accept=True, version=progress.version)
+    assert MeasureStanding.objects.get(measure=measure, year=2024).review == "accepted"
+    assert_kept_equals_computed()
+
+
+def test_an_approved_extension_moves_the_open_date(people):
+    staff, chief = people
+    milestone = not_done_with_a_date()
+    later = milestone.date + datetime.timedelta(days=40)
+    request = request_extension(milestone, user=staff, new_date=later, reason="试点推迟")
+    decide_extension(request, user=chief, approve=True)
+    assert OpenMilestone.objects.get(milestone=milestone).date == later
+    assert_kept_equals_computed()
+
+
+def test_a_reimport_that_removes_a_measure_and_brings_it_back(people, tmp_path):
+    without = edited(tmp_path, "without.xlsx", rows={ITEM_2: ({3: None, 4: 3}, None)})
+    import_ledger(without, options=ImportOptions(plan_slug="anshan"))
+    removed = Measure.all_objects.get(removed_at__isnull=False)
+    assert not MeasureStanding.objects.filter(measure=removed).exists()
+    assert not OpenMilestone.objects.filter(measure=removed).exists()
+    assert_kept_equals_computed()
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    assert MeasureStanding.objects.filter(measure=removed).count() == 3
+    assert_kept_equals_computed()
+
+
+def test_a_reimport_with_a_new_deadline_phrase(people, tmp_path):
+    changed = edited(tmp_path, "later.xlsx", replace={"11月30日": "12月31日"})
+    import_ledger(changed, options=ImportOptions(plan_slug="anshan"))
+    assert_kept_equals_computed()
+
+
+def test_the_rebuild_command_puts_back_what_was_lost(people):
+    OpenMilestone.objects.filter(year=2024).delete()
+    MeasureStanding.objects.filter(year=2025).update(status=ProgressStatus.DONE)
+    call_command("rebuild_standing", stdout=open("/dev/null", "w"))
+    assert MeasureStanding.objects.count() == 3 * (75 + 35)
+    assert_kept_equals_computed()
