@@ -11,7 +11,8 @@ database ``<name>_<size>``) and reused by later runs, which only migrate it: a 1
 ledger takes minutes to generate and import. ``--fresh`` builds it again.
 
 Each page is timed in a process of its own (``bench/steps.py page``: one first request, then
-``--repeat`` timed ones, the median reported, and the queries of the first timed one counted).
+``--repeat`` timed ones, the median reported, and the queries of the first timed one counted);
+the first request of the process, with nothing remembered in it, is shown beside the median.
 Results are saved in ``bench/results/pages-<database>.json`` under a label (``--label``, e.g.
 ``before`` and ``after``) and printed as the table docs/benchmarks.md shows.
 """
@@ -132,7 +133,8 @@ def measure(args):
     for label, user, url in PAGES:
         out = run(env, BENCH / "steps.py", "page", user, url.format(measure=first_measure), args.repeat, 600)
         result = json.loads(out.strip().splitlines()[-1])
-        rows.append({"page": label, "url": url, "median": result["median"], "queries": result["queries"]})
+        rows.append({"page": label, "url": url, "median": result["median"], "queries": result["queries"],
+                     "first": result["first"]})
         print(f"{label:32} {result['median'] * 1000:9.1f} ms  {result['queries']:3} queries", flush=True)
     path = RESULTS / f"pages-{args.database}.json"
     saved = json.loads(path.read_text()) if path.exists() else {}
@@ -153,13 +155,14 @@ def table(database):
         return ""
     saved = json.loads(path.read_text())
     columns = [(label, size) for label in saved for size in sorted(saved[label], key=int)]
-    head = ["page"] + [f"{label} {int(size):,} ms (queries)" for label, size in columns]
+    head = ["page"] + [f"{label} {int(size):,} ms (queries; first request)" for label, size in columns]
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * len(columns) + "|"]
     for label, _user, _url in PAGES:
         cells = [label]
         for run_label, size in columns:
             row = next((r for r in saved[run_label][size]["pages"] if r["page"] == label), None)
-            cells.append(f"{row['median'] * 1000:,.0f} ({row['queries']})" if row else "")
+            first = f"; first {row['first'] * 1000:,.0f}" if row and "first" in row else ""
+            cells.append(f"{row['median'] * 1000:,.0f} ({row['queries']}{first})" if row else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

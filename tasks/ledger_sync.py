@@ -40,8 +40,10 @@ from .models import (
     Measure,
     MeasureChange,
     MeasureChangeKind,
+    MeasureStanding,
     MeasureUnit,
     Milestone,
+    OpenMilestone,
     Plan,
     Progress,
     ProgressEntry,
@@ -203,7 +205,10 @@ def frozen(mapping):
 STATISTICS_AFTER = 1000
 
 #: The tables an import fills.
-WRITTEN_MODELS = (Department, Person, Section, Task, Item, Measure, MeasureUnit, Deadline, Milestone, Progress, ProgressEntry)
+WRITTEN_MODELS = (
+    Department, Person, Section, Task, Item, Measure, MeasureUnit, Deadline, Milestone, Progress, ProgressEntry,
+    MeasureStanding, OpenMilestone,
+)
 
 
 def refresh_statistics():

@@ -11,6 +11,8 @@ def work_out_standing(apps, schema_editor):
 
     apps.get_model("tasks", "StandingClock").objects.create(pk=1, tick=0)
     rebuild_standing()
+    if schema_editor.connection.vendor == "postgresql":  # the planner's statistics of the new rows
+        schema_editor.execute("ANALYZE tasks_measurestanding, tasks_openmilestone")
 
 
 class Migration(migrations.Migration):
