@@ -107,6 +107,16 @@ def refresh_plan_standing(plan):
     refresh_standing(Measure.all_objects.filter(item__task__section__plan=plan).values_list("pk", flat=True))
 
 
+def refresh_import_standing(plan, measure_ids):
+    """After an import of ``plan`` that wrote ``measure_ids`` (new, changed, removed, restored or
+    with progress from the file): those, or every measure of the plan when its years changed."""
+    kept_years = set(MeasureStanding.objects.filter(plan=plan).values_list("year", flat=True).distinct())
+    if kept_years and kept_years != set(plan.years):
+        refresh_plan_standing(plan)
+    else:
+        refresh_standing(measure_ids)
+
+
 def rebuild_standing():
     """Every row of both tables worked out again; returns how many standing and open rows there are."""
     OpenMilestone.objects.all().delete()

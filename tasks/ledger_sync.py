@@ -30,7 +30,7 @@ from departments.models import Department, Person
 from . import columns
 from .importing import ImportFailed, default_slug, number_unnumbered
 from .bulk_rows import insert_rows, reserve_ids
-from .kept_standing import refresh_plan_standing
+from .kept_standing import refresh_import_standing
 from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
 from .deadlines import needs_review
 from .identity import Entry, MeasureLine, match, place_label, start_of
@@ -710,7 +710,11 @@ class LedgerSync:
         self.write_progress()
         self.write_history()
         self.delete_empty_parents()
-        refresh_plan_standing(self.plan)
+        refresh_import_standing(
+            self.plan,
+            [*self.new_ids.values(), *(pk for pk, *_rest in self.changed_measures), *self.removed,
+             *(self.measure_id(write[0]) for write in self.progress_writes)],
+        )
 
     def write_places(self):
         """Parents renumbered or new, removed measures off their places, moving ones stepped aside:
