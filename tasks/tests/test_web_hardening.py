@@ -1,13 +1,11 @@
 """The web layer against hostile links and shared machines (issue #24): reflected script, the app's
 own error pages, the Content-Security-Policy header, and no caching of private answers."""
 
-import contextlib
-import sqlite3
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -18,7 +16,7 @@ from tasks.models import Evidence, Measure, Progress, ProgressEntry
 
 from .conftest import ANSHAN
 
-from .helpers import PDF_BYTES, login, measures_of, upload
+from .helpers import PDF_BYTES, database_for_threads, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -248,28 +246,6 @@ def test_a_token_holders_api_answers_are_not_cached(anshan):
 # -- 4. concurrent writers ----------------------------------------------------------------------------
 
 WRITERS = 5
-
-
-@contextlib.contextmanager
-def database_for_threads(folder):
-    """Where the connections of new threads go, made from the test database as it is now.
-
-    PostgreSQL: the test database itself. SQLite: the suite's database lives in memory (a shared
-    cache, whose table locks are not SQLite's file locks), so it is copied to a file that the
-    threads open, with the project's SQLite options (``transaction_mode``, ``timeout``)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = folder / "ledger.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(path) as target:
-        connection.connection.backup(target)
-    memory = connection.settings_dict["NAME"]
-    connection.settings_dict["NAME"] = str(path)  # the dict every new connection is made from
-    try:
-        yield
-    finally:
-        connection.settings_dict["NAME"] = memory
 
 
 def run_together(functions):
