@@ -6,7 +6,7 @@ import pytest
 from departments.roles import STAFF, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.importing import ImportOptions, import_ledger
-from tasks.models import Measure, Plan
+from tasks.models import Deadline, Measure, Plan
 from tasks.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
@@ -70,9 +70,17 @@ def test_an_edited_file_previews_its_two_changes_and_keeps_progress_entered_in_t
     report = response.context["report"]
     assert report.counts["update"] == 2
     assert [change.kind for change in report.changes] == ["updated", "reworded"]  # #17: each change says what it is
+    texts = dict(Measure.objects.values_list("pk", "text"))
+    phrases = {(measure, year): text for measure, year, text in Deadline.objects.values_list("measure", "year", "text")}
+    (reworded,) = [pk for pk, text in texts.items() if "人手一册" in text]
     confirm(admin_client, response)
-    first.refresh_from_db()
-    assert "人手一册并组织研读" in Measure.objects.get(text__contains="人手一册并组织研读").text
+    texts_after = dict(Measure.objects.values_list("pk", "text"))
+    phrases_after = {(measure, year): text for measure, year, text in Deadline.objects.values_list("measure", "year", "text")}
+    assert {pk: text for pk, text in texts_after.items() if texts[pk] != text} == {
+        reworded: texts[reworded].replace("人手一册", "人手一册并组织研读")
+    }
+    moved = {key: (phrases[key], text) for key, text in phrases_after.items() if phrases[key] != text}
+    assert list(moved.values()) == [("6月30日", "9月30日")]
     kept = first.progress.get(year=2025)
     assert (kept.status, kept.note) == (ProgressStatus.IN_PROGRESS, "已报送方案")
 
