@@ -11,6 +11,7 @@ from tasks.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
 from .helpers import guangyuan_without_years
+from .test_admin_import import BAD_CELLS, anshan_with_two_bad_cells
 from .test_ledger_sync import edited_anshan
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,13 @@ def test_the_row_by_row_page_sends_a_ledger_above_its_limit_to_the_bulk_import(a
     assert any("75 条措施" in error and "批量导入" in error for error in errors)
     assert not Plan.objects.exists()
     assert "批量导入" in admin_client.get("/admin/tasks/measure/").content.decode()
+
+
+def test_each_bad_row_is_named_in_the_bulk_preview_and_nothing_can_be_confirmed(admin_client, tmp_path):
+    response = preview(admin_client, anshan_with_two_bad_cells(tmp_path), plan_slug="anshan")
+
+    assert list(dict.fromkeys(response.context["errors"])) == BAD_CELLS
+    assert "confirm_form" not in response.context
+    page = response.content.decode()
+    assert all(line in page for line in BAD_CELLS) and "未写入任何内容" in page
+    assert not Plan.objects.exists() and not Measure.objects.exists()
