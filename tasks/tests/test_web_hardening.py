@@ -268,7 +268,8 @@ def run_together(functions):
     return results
 
 
-def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transactional_db, tmp_path):
+@pytest.mark.parametrize("through", ["page", "api"])
+def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transactional_db, tmp_path, through):
     import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
     own = measures_of("政策法规科").first()
     writers = []
@@ -281,6 +282,12 @@ def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transacti
     version = Progress.objects.get(measure=own, year=2025).version
 
     def save(client, n):
+        if through == "api":
+            return lambda: client.post(
+                f"/api/measures/{own.pk}/progress/",
+                {"year": 2025, "status": "in_progress", "note": f"第{n}人的说明", "version": version},
+                content_type="application/json",
+            ).status_code
         return lambda: client.post(
             f"/measures/{own.pk}/progress/2025/",
             {"2025-status": "in_progress", "2025-note": f"第{n}人的说明", "2025-version": version},
