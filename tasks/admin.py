@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -337,15 +339,37 @@ class ProgressEntryInline(ReadOnlyInline):
     show_change_link = False
 
 
+class ProgressAdminForm(forms.ModelForm):
+    """The version the editor saw travels with the form, so a save over a report someone changed
+    meanwhile is refused with the conflict message and the typed values stay on the page."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Progress
+        fields = ["status", "note", "done_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seen_version") not in (None, self.instance.version):  # the instance is read again for the POST
+            raise ValidationError(str(VersionConflict(self.instance.version)), code="version_conflict")
+        return cleaned
+
+
 @admin.register(Progress)
 class ProgressAdmin(admin.ModelAdmin):
     """Edits go through ``record_progress`` so the history records them like any other change."""
 
+    form = ProgressAdminForm
     list_display = ["measure", "year", "status", "version", "updated_by", "updated_at"]
     list_filter = ["status", "year", "measure__item__task__section__plan"]
     search_fields = ["measure__text", "note"]
     list_select_related = ["measure", "updated_by"]
-    fields = ["measure", "year", "status", "note", "done_on", "version"]
+    fields = ["measure", "year", "status", "note", "done_on", "version", "seen_version"]
     readonly_fields = ["measure", "year", "version"]
     inlines = [ProgressEntryInline]
 
@@ -365,7 +389,7 @@ class ProgressAdmin(admin.ModelAdmin):
                 done_on=obj.done_on,
                 user=request.user,
                 source=ProgressSource.ADMIN,
-                expected_version=obj.version,
+                expected_version=form.cleaned_data["seen_version"],
             )
         except VersionConflict as conflict:
             self.message_user(request, str(conflict), messages.ERROR)

@@ -29,6 +29,7 @@ from departments.models import Department, Person
 
 from . import columns
 from .importing import ImportFailed, default_slug, number_unnumbered
+from .import_lock import import_transaction, locked_plan
 from .bulk_rows import insert_rows, reserve_ids
 from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
 from .deadlines import needs_review
@@ -139,8 +140,7 @@ def find_or_create_plan(ledger, options, file_name):
         )
     title = ledger.title or file_name
     slug = options.plan_slug or default_slug(file_name, title)
-    # Locked for the whole import transaction: a second import of the same plan waits (PostgreSQL).
-    plan = Plan.objects.select_for_update().filter(slug=slug).first() or Plan(slug=slug)
+    plan = locked_plan(slug)  # until the import's transaction ends: a second import waits (import_lock)
     wanted = {
         "title": title[:300],
         "start_year": min(years),
@@ -317,7 +317,7 @@ class LedgerSync:
         ``list_unchanged`` lists the unchanged measures too (``self.unchanged``)."""
         self.list_unchanged = list_unchanged
         rows = self.ledger.rows
-        with transaction.atomic():
+        with import_transaction(self.where):
             try:
                 check_unique_places(zip(self.places, (row.row for row in rows)))
                 plan = find_or_create_plan(self.ledger, self.options, self.file_name)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 
-from ..access import department_ids, sees_everything, visible_measures
+from ..access import department_ids, sees_everything, visible_measures, visible_plans
 from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
 from ..filtersets import MeasureFilter, form_errors
 from ..flat_export import write_flat_export
@@ -20,7 +20,9 @@ from ..standing import with_standing
 
 
 def scope_or_400(request):
-    plans = list(Plan.objects.order_by("-start_year", "title"))
+    """The plans the user may choose from (those holding a measure they may see) and the scope
+    the URL asks for; a parameter that cannot be read is ``BadScope``."""
+    plans = list(visible_plans(request.user, Plan.objects.order_by("-start_year", "title")))
     try:
         return plans, Scope.from_params(request.GET, plans=plans)
     except ScopeError as error:
