@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, exports, measures, review, years
+from .views import dashboard, exports, measures, reports, review, years
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("departments/<id:pk>/", dashboard.department_detail, name="department_detail"),
     path("plans/<str:slug>/export/", exports.plan_export, name="plan_export"),
     path("plans/<str:slug>/writeback/", exports.plan_writeback, name="plan_writeback"),
+    path("plans/<str:slug>/report/", reports.evaluation_report, name="evaluation_report"),
     path("plans/<str:slug>/years/", years.plan_years, name="plan_years"),
     path("plans/<str:slug>/years/close/", years.close, name="close_year"),
     path("plans/<str:slug>/years/reopen/", years.reopen, name="reopen_year"),
