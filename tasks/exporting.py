@@ -380,9 +380,11 @@ def open_notes(row, year):
     texts = []
     for measure in row:
         progress = measure.progress_in(year)
-        texts.append(
-            result_text(progress.status, progress.note) if progress is not None and progress.status != ProgressStatus.DONE else ""
-        )
+        if progress is None or progress.status == ProgressStatus.DONE:
+            texts.append("")
+        else:
+            note = progress.note.strip()
+            texts.append(f"{STATUS_WORDS[progress.status]}：{note}" if note else STATUS_WORDS[progress.status])
     return keyed_lines(row, texts)
 
 
