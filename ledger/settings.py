@@ -155,6 +155,18 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("LEDGER_EVIDENCE_MAX_MB", "20")) * 1024 
 EVIDENCE_KINDS = env_list("LEDGER_EVIDENCE_KINDS", "pdf,image,word,excel,powerpoint")
 EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
 
+# The evaluation report (评估总结报告, tasks/evaluation_report.py): the Word file whose styles,
+# page setup, header/footer and opening text every report starts from (an admin replaces it),
+# and the font its charts are drawn with (one that has Chinese; without one, charts are numbered).
+EVALUATION_REPORT_TEMPLATE = Path(
+    os.environ.get("LEDGER_REPORT_TEMPLATE", BASE_DIR / "templates" / "reports" / "evaluation_report.docx")
+)
+REPORT_CHART_FONTS = env_list(
+    "LEDGER_REPORT_CHART_FONTS",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc,/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc,"
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,C:/Windows/Fonts/msyh.ttc",
+)
+
 #: Ledger workbooks (imports): checked before any reader parses them (tasks/ledgerfiles/).
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024

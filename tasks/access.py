@@ -91,3 +91,13 @@ def own_measures(user, queryset=None):
     own = MeasureUnit.objects.filter(department__memberships__user=user).values("measure_id")
     return queryset.filter(pk__in=own)
 
+
+
+def can_close_year(user):
+    """Supervisors and admins close a plan's year (年度关账) and move its reporting year forward."""
+    return user_role(user) in (ADMIN, SUPERVISOR)
+
+
+def can_reopen_year(user):
+    """Only an admin reopens a closed year, with a reason."""
+    return user_role(user) == ADMIN

@@ -25,11 +25,14 @@ from .models import (
     Plan,
     Progress,
     ProgressEntry,
+    ReportingYearChange,
     ReviewRecord,
     Section,
     Task,
+    YearClosure,
 )
 from .progress import VersionConflict, record_progress
+from .year_close import YearClosed, closures_of_measure
 from .resources import MeasureResource
 from .sheets import LedgerError
 from .views.bulk_import import bulk_import
@@ -61,6 +64,10 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["title", "issuing_body", "document_number", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The reporting year moves forward through the plan's 年度管理 page (rollover), not by an edit here."""
+        return ["reporting_year"] if obj is not None else []
 
 
 class TaskInline(admin.TabularInline):
@@ -379,6 +386,12 @@ class ProgressAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """A closed year's progress is shown, not changed."""
+        if obj is not None and obj.year in closures_of_measure(obj.measure, [obj.year]):
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         try:
             record_progress(
@@ -391,8 +404,8 @@ class ProgressAdmin(admin.ModelAdmin):
                 source=ProgressSource.ADMIN,
                 expected_version=form.cleaned_data["seen_version"],
             )
-        except VersionConflict as conflict:
-            self.message_user(request, str(conflict), messages.ERROR)
+        except (VersionConflict, YearClosed) as refused:
+            self.message_user(request, str(refused), messages.ERROR)
 
 
 class HistoryAdmin(admin.ModelAdmin):
@@ -451,3 +464,19 @@ class ExtensionDecisionAdmin(HistoryAdmin):
     list_display = ["request", "approved", "user", "created_at"]
     list_filter = ["approved"]
     list_select_related = ["request", "user"]
+
+
+@admin.register(YearClosure)
+class YearClosureAdmin(HistoryAdmin):
+    """Closing and reopening are done on the plan's 年度管理 page or by ``close_year``; shown here."""
+
+    list_display = ["plan", "year", "department", "closed_by", "closed_at", "reopened_by", "reopened_at", "reopen_reason"]
+    list_filter = ["plan", "year"]
+    list_select_related = ["plan", "department", "closed_by", "reopened_by"]
+
+
+@admin.register(ReportingYearChange)
+class ReportingYearChangeAdmin(HistoryAdmin):
+    list_display = ["plan", "old_year", "new_year", "carried_over", "user", "created_at"]
+    list_filter = ["plan"]
+    list_select_related = ["plan", "user"]

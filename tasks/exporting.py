@@ -8,6 +8,14 @@ with each year's deadline text and the progress filled in: the ledger's 已完�
 ``N年完成任务`` columns, or an added ``N年完成情况（截至…）`` column when the layout has no
 status column for the year exported. Cells of overdue measures are filled red.
 
+What the ledger's own columns cannot hold is carried in cell comments (批注), which the
+importer does not read, so the file still reads back to the same plan:
+
+- where the year's status is the 已完成任务 column (circled numbers of the measures done), its
+  cell's comment gives the status and note of the row's measures that are not done;
+- an approved extension: the comment of the year's 完成时限 cell gives the original date and the
+  approved one (the phrase itself stays as written, so a re-import keeps the moved milestone).
+
 The file reads back through the importer to the same plan: every value is written the way
 ``tasks.sheets`` reads it (cells keyed by circled numbers where measures differ).
 
@@ -42,7 +50,7 @@ from .ledgerfiles.errors import LedgerError
 from .ledgerfiles.grid import build_sheet
 from .ledgerfiles.headers import find_header
 from .ledgerfiles.reading import read_sheets
-from .models import Deadline, Item, Measure, circled
+from .models import Deadline, Item, Measure, Milestone, circled
 from .progress import status_from_result
 
 #: Status words as the importer reads them back (``tasks.progress.RESULT_WORDS``).
@@ -135,6 +143,7 @@ class Context:
     reporting_year: int
     markers: bool  # write item numbers as (n) in the item cell
     highlighted: set[int]  # columns filled red on rows with an overdue measure
+    comments: tuple = ()  # (0-based column, measures of a row → comment text or "")
 
 
 # ---------------------------------------------------------------- entry points
@@ -163,6 +172,7 @@ def write_ledger(plan, output, *, measures=None, year=None, as_of=None):
         reporting_year=plan.reporting_year or plan.start_year,
         markers=markers,
         highlighted=highlighted_columns(layout, plan, year),
+        comments=comment_columns(layout, plan, year, measures),
     )
     workbook = streaming_workbook(output)
     formats = {name: workbook.add_format(properties) for name, properties in FORMATS.items()}
@@ -333,6 +343,61 @@ def add_status_column(layout, plan, year, as_of):
     layout.headers[column] = f"{year}年完成情况（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
 
 
+def comment_columns(layout, plan, year, measures):
+    """The comments the year's cells carry: notes beside 已完成任务 marks, approved extensions beside the phrase."""
+    comments = []
+    done_column = layout.column("done") if status_key(plan, year) == "done" and not layout.column(f"result:{year}") else None
+    if done_column:
+        comments.append((done_column - 1, lambda row: open_notes(row, year)))
+    deadline_column = layout.column(f"deadline:{year}") or layout.column("deadline")
+    extended = approved_extensions(measures, year)
+    if deadline_column and extended:
+        comments.append((deadline_column - 1, lambda row: extension_notes(row, extended)))
+    return tuple(comments)
+
+
+def approved_extensions(measures, year):
+    """``{measure id: [(original date, approved date)]}`` of the year's milestones moved by an approved extension."""
+    moved = (
+        Milestone.objects.filter(deadline__measure__in=measures.values("pk"), deadline__year=year, original_date__isnull=False)
+        .order_by("deadline__measure_id", "order", "pk")
+        .values_list("deadline__measure_id", "original_date", "date")
+    )
+    extended = {}
+    for measure_id, original, moved_to in moved:
+        extended.setdefault(measure_id, []).append((original, moved_to))
+    return extended
+
+
+def keyed_lines(row, texts):
+    """``texts`` (one per measure of the row, empty for none) as lines, keyed ``①`` when the row has several measures."""
+    single = len(row) == 1 and row[0].number == 1
+    return "\n".join(text if single else f"{circled(m.number)} {text}" for m, text in zip(row, texts) if text)
+
+
+def open_notes(row, year):
+    """The status and note of the row's measures reported but not done in ``year``."""
+    texts = []
+    for measure in row:
+        progress = measure.progress_in(year)
+        if progress is None or progress.status == ProgressStatus.DONE:
+            texts.append("")
+        else:
+            note = progress.note.strip()
+            texts.append(f"{STATUS_WORDS[progress.status]}：{note}" if note else STATUS_WORDS[progress.status])
+    return keyed_lines(row, texts)
+
+
+def extension_notes(row, extended):
+    return keyed_lines(
+        row,
+        [
+            "；".join(f"已批准延期：原定 {original:%Y-%m-%d}，延至 {moved:%Y-%m-%d}" for original, moved in extended.get(m.id, ()))
+            for m in row
+        ],
+    )
+
+
 def highlighted_columns(layout, plan, year):
     keys = (f"deadline:{year}", "deadline", status_key(plan, year), f"result:{year}")
     return {layout.column(key) for key in keys} - {None}
@@ -410,6 +475,7 @@ def write_body(sheet, layout, context, formats, records):
         for _task, in_task in groupby(in_section, key=lambda m: m.item.task.id):
             rows = task_rows(layout, list(in_task))
             write_task(sheet, valued, blank, formats, rows, row)
+            write_comments(sheet, context.comments, rows, row)
             merge_task(sheet, merged, rows, row)
             row += len(rows)
 
@@ -443,6 +509,13 @@ def write_task(sheet, valued, blank, formats, rows, first_row):
             write_cell(sheet, row, index, value(measures), fill if highlighted else body)
         for index, _value, highlighted in blank[start]:
             sheet.write_blank(row, index, None, fill if highlighted else body)
+
+
+def write_comments(sheet, comments, rows, first_row):
+    for offset, measures in enumerate(rows):
+        for column, text_of in comments:
+            if text := text_of(measures):
+                sheet.write_comment(first_row + offset, column, text, {"x_scale": 2, "y_scale": 1.5})
 
 
 def merge_task(sheet, merged, rows, first_row):

@@ -11,7 +11,8 @@ import csv
 import io
 
 import tablib
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from import_export import resources
 from import_export.formats.base_formats import CSV, XLSX
@@ -21,6 +22,7 @@ from .choices import ProgressStatus, UnitRole
 from .export_rows import measure_records
 from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE
 from .models import Measure, Plan, circled
+from .standing import overdue_milestones
 
 FIXED_HEADERS = ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人"]
 OVERDUE_HEADER = "逾期"
@@ -44,12 +46,34 @@ def flat_filename(fmt, as_of):
 
 
 def flat_rows(queryset, *, year=None, as_of):
-    """The header and an iterator of rows; ``year`` limits the per-year columns to that year."""
+    """The header and an iterator of rows; ``year`` limits the per-year columns to that year.
+
+    逾期 judges the milestones of ``year``, or without one those of each plan's reporting year:
+    a measure done for its reporting year is not overdue because of another year's milestone.
+    """
     years = [year] if year else plan_years(queryset)
     headers = FIXED_HEADERS + [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
     headers.append(OVERDUE_HEADER)
-    records = measure_records(queryset, as_of=as_of, year=year, units=True)
-    return headers, (flat_row(record, years) for record in records)
+    if year:
+        records = measure_records(queryset, as_of=as_of, year=year, units=True)
+        return headers, (flat_row(record, years) for record in records)
+    overdue = overdue_in_reporting_years(queryset, as_of)
+    records = measure_records(queryset, units=True)
+    return headers, (flat_row(record, years, overdue=record.id in overdue) for record in records)
+
+
+def overdue_in_reporting_years(measures, as_of):
+    """The ids of ``measures`` with a milestone of their plan's reporting year (its first year when
+    none is set) overdue on ``as_of``, in one query whatever the number of plans."""
+    plan = "deadline__measure__item__task__section__plan__"
+    return set(
+        overdue_milestones(as_of)
+        .filter(deadline__measure__in=measures.values("pk"))
+        .filter(deadline__year=Coalesce(F(plan + "reporting_year"), F(plan + "start_year")))
+        .order_by()
+        .values_list("deadline__measure_id", flat=True)
+        .distinct()
+    )
 
 
 def plan_years(measures):
@@ -59,7 +83,8 @@ def plan_years(measures):
     return list(range(span["first"], span["last"] + 1)) if span["first"] else []
 
 
-def flat_row(measure, years):
+def flat_row(measure, years, *, overdue=None):
+    """The measure's cells; ``overdue`` (when given) instead of the record's own ``is_overdue``."""
     item = measure.item
     row = [
         item.task.section.plan.title,
@@ -82,15 +107,15 @@ def flat_row(measure, years):
             STATUS_WORDS[progress.status] if progress else STATUS_WORDS[ProgressStatus.NOT_STARTED],
             progress.note if progress else "",
         ]
-    row.append("是" if measure.is_overdue else "否")
+    row.append("是" if (measure.is_overdue if overdue is None else overdue) else "否")
     return row
 
 
-def write_xlsx(headers, rows, output):
+def write_xlsx(headers, rows, output, *, sheet_title="工作措施"):
     """The rows under a frozen header row, streamed to ``output``."""
     workbook = streaming_workbook(output)
     header_format, cell_format = workbook.add_format(FORMATS["header"]), workbook.add_format(CELL)
-    sheet = workbook.add_worksheet("工作措施")
+    sheet = workbook.add_worksheet(sheet_title)
     for column, header in enumerate(headers):
         sheet.set_column(column, column, 40 if header in WIDE_HEADERS else 14)
     sheet.freeze_panes(1, 0)

@@ -196,8 +196,8 @@ def test_the_export_can_be_narrowed_to_some_measures(anshan):
 
 #: The plan's layout (kept workbook: first section, item numbering, first section's number style),
 #: whether any measure has extra columns, the plans, the overdue measures, the items, the measures,
-#: their deadlines and their progress.
-LEDGER_EXPORT_QUERIES = 10
+#: their deadlines, their progress and the year's milestones moved by approved extensions.
+LEDGER_EXPORT_QUERIES = 11
 
 
 def test_the_ledger_export_costs_the_same_queries_for_three_measures_or_the_whole_plan(anshan, django_assert_max_num_queries):

@@ -158,7 +158,7 @@ def test_the_measure_page_shows_the_whole_context_every_year_and_the_history(fag
 
 
 def test_the_measure_page_costs_a_fixed_number_of_queries(fagui, measure, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
 
 
