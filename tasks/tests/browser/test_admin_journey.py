@@ -67,7 +67,7 @@ def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_ac
     page.get_by_label("方案年度").fill("2023-2025")
     page.get_by_role("button", name="检查并预览").click()
 
-    expect(page.locator("td.bulk-new")).to_have_text("35")
+    expect(page.locator(".bulk-summary .bulk-new")).to_have_text("35")
     expect(page.locator("table.bulk-changes tbody tr")).to_have_count(35)
     assert not Measure.objects.exists()
     shots(page, "admin-bulk-import-preview", full_page=False)
