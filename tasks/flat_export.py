@@ -5,13 +5,17 @@ all come here. Every column is plain text or a number, written safely (``tasks.c
 xlsx strings are string cells, csv fields that look like formulas get a leading quote.
 Both stream: the rows come from ``tasks.export_rows`` in a fixed number of queries, xlsx is
 written by XlsxWriter in ``constant_memory`` mode and csv row by row, to a file or a response.
+
+Numbers are written as the ledger wrote them (``1.1``, ``(3)``, ``①``; the number where it wrote
+none), and the columns of a level the measures' ledgers do not have (a flat list of measures
+has no sections, tasks or items) are left out.
 """
 
 import csv
 import io
 
 import tablib
-from django.db.models import F, Max, Min
+from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from import_export import resources
@@ -20,11 +24,13 @@ from import_export.formats.base_formats import CSV, XLSX
 from .cells import csv_value, streaming_workbook, write_cell
 from .choices import ProgressStatus, UnitRole
 from .export_rows import measure_records
-from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE
-from .models import Measure, Plan, circled
+from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE, task_number
+from .models import Measure, circled
 from .standing import overdue_milestones
 
 FIXED_HEADERS = ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人"]
+#: The columns of each level a ledger may not have.
+LEVEL_HEADERS = {"sections": ("部分",), "tasks": ("序号", "重点任务"), "items": ("要求编号", "具体要求")}
 OVERDUE_HEADER = "逾期"
 WIDE_HEADERS = ("具体要求", "工作措施")
 CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
@@ -50,16 +56,21 @@ def flat_rows(queryset, *, year=None, as_of):
 
     逾期 judges the milestones of ``year``, or without one those of each plan's reporting year:
     a measure done for its reporting year is not overdue because of another year's milestone.
+    Columns of a level none of the measures' ledgers has are left out (``LEVEL_HEADERS``).
     """
-    years = [year] if year else plan_years(queryset)
-    headers = FIXED_HEADERS + [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
+    found = ledger_span(queryset)
+    years = [year] if year else found["years"]
+    left_out = {header for level, headers in LEVEL_HEADERS.items() if not found[level] for header in headers}
+    kept = [header not in left_out for header in FIXED_HEADERS]
+    headers = [header for header in FIXED_HEADERS if header not in left_out]
+    headers += [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
     headers.append(OVERDUE_HEADER)
     if year:
         records = measure_records(queryset, as_of=as_of, year=year, units=True)
-        return headers, (flat_row(record, years) for record in records)
+        return headers, (flat_row(record, years, kept) for record in records)
     overdue = overdue_in_reporting_years(queryset, as_of)
     records = measure_records(queryset, units=True)
-    return headers, (flat_row(record, years, overdue=record.id in overdue) for record in records)
+    return headers, (flat_row(record, years, kept, overdue=record.id in overdue) for record in records)
 
 
 def overdue_in_reporting_years(measures, as_of):
@@ -76,29 +87,38 @@ def overdue_in_reporting_years(measures, as_of):
     )
 
 
-def plan_years(measures):
-    span = Plan.objects.filter(pk__in=measures.values("item__task__section__plan")).aggregate(
-        first=Min("start_year"), last=Max("end_year")
+def ledger_span(measures):
+    """In one query: the plan years the measures span (``years``) and whether any of them sits in
+    a section, task or item the ledger wrote (``sections``, ``tasks``, ``items``)."""
+    span = measures.order_by().aggregate(
+        first=Min("item__task__section__plan__start_year"),
+        last=Max("item__task__section__plan__end_year"),
+        sections=Count("pk", filter=~Q(item__task__section__number="") | ~Q(item__task__section__title="")),
+        tasks=Count("pk", filter=~Q(item__task__title="")),
+        items=Count("pk", filter=~Q(item__text="")),
     )
-    return list(range(span["first"], span["last"] + 1)) if span["first"] else []
+    span["years"] = list(range(span["first"], span["last"] + 1)) if span["first"] else []
+    return span
 
 
-def flat_row(measure, years, *, overdue=None):
-    """The measure's cells; ``overdue`` (when given) instead of the record's own ``is_overdue``."""
+def flat_row(measure, years, kept, *, overdue=None):
+    """The row of one measure; ``kept`` says which of ``FIXED_HEADERS`` the export has;
+    ``overdue`` (when given) instead of the record's own ``is_overdue``."""
     item = measure.item
-    row = [
+    fixed = [
         item.task.section.plan.title,
         str(item.task.section),
-        item.task.number,
+        task_number(item.task),
         item.task.title,
-        item.number,
+        item.label or item.number,
         item.text,
-        circled(measure.number),
+        measure.label or circled(measure.number),
         measure.text,
         "、".join(u.department for u in measure.units if u.role == UnitRole.LEAD),
         "、".join(u.department for u in measure.units if u.role == UnitRole.RESPONSIBLE),
         measure.person,
     ]
+    row = [value for value, keep in zip(fixed, kept) if keep]
     deadlines = {deadline.year: deadline.text for deadline in measure.deadlines}
     for year in years:
         progress = measure.progress_in(year)

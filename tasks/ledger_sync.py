@@ -28,7 +28,7 @@ from django.utils import timezone
 from departments.models import Department, Person
 
 from . import columns
-from .importing import ImportFailed, default_slug, number_unnumbered
+from .importing import ImportFailed, number_unnumbered, plan_slug
 from .import_lock import import_transaction, locked_plan
 from .bulk_rows import insert_rows, reserve_ids
 from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
@@ -139,7 +139,7 @@ def find_or_create_plan(ledger, options, file_name):
             f"文件中没有方案年度（已查看{YEARS_LOOKED_AT}）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）",
         )
     title = ledger.title or file_name
-    slug = options.plan_slug or default_slug(file_name, title)
+    slug = plan_slug(options, file_name, title)
     plan = locked_plan(slug)  # until the import's transaction ends: a second import waits (import_lock)
     wanted = {
         "title": title[:300],
@@ -148,6 +148,8 @@ def find_or_create_plan(ledger, options, file_name):
         "source_sheet": ledger.sheet,
         "reporting_year": plan.reporting_year or reporting_year(ledger, years),
     }
+    if options.column_map:  # remembered for the plan's next import (admin and import_ledger alike)
+        wanted["column_map"] = options.column_map
     if plan.pk and all(getattr(plan, name) == value for name, value in wanted.items()):
         return plan
     for name, value in wanted.items():

@@ -37,6 +37,10 @@ class Plan(models.Model):
     source_file = models.FileField(_("原始台账文件"), upload_to="ledgers/", blank=True)
     source_sha256 = models.CharField(_("原始文件摘要"), max_length=64, blank=True, editable=False)
     source_sheet = models.CharField(_("原始工作表"), max_length=100, blank=True)
+    column_map = models.JSONField(
+        _("列映射"), default=dict, blank=True,
+        help_text=_("上次导入时手工指定的列映射（表头 → 字段），再次导入此台账时沿用。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
