@@ -67,6 +67,12 @@ class ImportReport:
     SHOWN = 200
 
     @property
+    def column_map_used(self):
+        """The mapping without the headers this file does not have (a remembered mapping may name some)."""
+        unmatched = set(unmatched_headers(self.column_map, self.readings))
+        return {header: key for header, key in self.column_map.items() if header not in unmatched}
+
+    @property
     def changed(self):
         return any(self.counts.get(kind, 0) for kind in ("new", "update", "restored", "removed"))
 

@@ -100,6 +100,16 @@ def test_changing_a_column_reads_the_file_again_and_confirming_remembers_it_for_
     assert again.context["report"].counts["skip"] == 12
 
 
+def test_a_remembered_mapping_naming_a_header_the_file_no_longer_has_is_left_out_of_the_next_one(admin_client):
+    import_ledger(XIANAN, options=ImportOptions(plan_slug="xianan", column_map={"责任领导": "extra"}))
+    Plan.objects.filter(slug="xianan").update(column_map={"责任领导": "extra", "分管领导": "person"})
+    first = preview(admin_client, XIANAN, plan_slug="xianan")
+    assert first.context["confirm_form"].initial["column_map"] == "责任领导=extra"
+    second = reread(admin_client, first, column_5="lead")
+    assert second.status_code == 200
+    assert second.context["confirm_form"].initial["column_map"] == "责任领导=extra\n责任单位=lead\n牵头单位=extra"
+
+
 def test_a_field_given_to_another_column_leaves_the_column_that_had_it(admin_client):
     first = preview(admin_client, XIANAN, plan_slug="xianan")
     second = reread(admin_client, first, column_5="lead")

@@ -73,7 +73,7 @@ def show_preview(context, report, kept_name, file_name, form):
             "format": "0",
             "plan_slug": form.cleaned_data["plan_slug"],
             "years": form.data.get("years", ""),
-            "column_map": column_map_lines(report.column_map),
+            "column_map": column_map_lines(report.column_map_used),
         }
     )
     context["columns_as_read"] = columns_as_read(context["columns"])
