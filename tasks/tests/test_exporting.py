@@ -248,7 +248,7 @@ def test_export_ledger_command_writes_one_csv_row_per_measure_with_each_years_st
     ]
     assert len(rows) == 75
     second = rows[1]
-    assert second[:5] == [Plan.objects.get(slug="anshan").title, "一、全面提升行政执法人员能力素质", "1", "加强政治能力建设", "1"]
+    assert second[:5] == [Plan.objects.get(slug="anshan").title, "一、全面提升行政执法人员能力素质", "1", "加强政治能力建设", "(1)"]  # the item number as the ledger writes it
     assert second[6:] == [
         "②", measure_at("anshan", 1, 2).text, "", "政策法规科", "尹忠新",
         "", "已完成", "已完成", "6月30日", "已完成", "", "7月31日", "未开始", "", "否",
