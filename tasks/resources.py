@@ -71,6 +71,16 @@ class MeasureResource(resources.ModelResource):
         return super().import_data(dataset, **kwargs)
 
     def before_import(self, dataset, **kwargs):
+        """Read, match and place the whole file before the first row. When that fails the rows are
+        dropped: django-import-export would still run each one against a plan never loaded, and
+        the page would list a traceback per row under the one message that says what is wrong."""
+        try:
+            self.prepare(dataset, **kwargs)
+        except Exception:
+            del dataset[:]
+            raise
+
+    def prepare(self, dataset, **kwargs):
         self.file_name = kwargs.get("file_name") or dataset.ledger.file
         self.options = with_remembered_column_map(self.options, plan_slug(self.options, self.file_name, dataset.ledger.title))
         if self.options.column_map and getattr(dataset, "source", None) is not None:

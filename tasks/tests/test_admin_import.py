@@ -98,6 +98,8 @@ def test_each_bad_row_is_named_in_the_preview_and_nothing_can_be_confirmed(admin
     assert "confirm_form" not in response.context
     messages = [line for error in result.base_errors for line in str(error.error).splitlines()]
     assert list(dict.fromkeys(messages)) == BAD_CELLS  # an item's cell is named once per measure under it
+    assert not result.row_errors()  # no row is run against a plan that was never loaded
     page = response.content.decode()
     assert all(line in page for line in BAD_CELLS)
+    assert "has no attribute" not in page
     assert not Plan.objects.exists() and not Measure.objects.exists()
