@@ -347,9 +347,11 @@ class LedgerSync:
         self.compare(self.ledger.rows)
 
     def error_lines(self, limit=200):
-        if len(self.errors) <= limit:
-            return self.errors
-        return self.errors[:limit] + [f"{self.where}: 另有 {len(self.errors) - limit} 处错误未列出"]
+        """Each error once (a bad cell of an item is met again with every measure under it)."""
+        errors = list(dict.fromkeys(self.errors))
+        if len(errors) <= limit:
+            return errors
+        return errors[:limit] + [f"{self.where}: 另有 {len(errors) - limit} 处错误未列出"]
 
     # -- what the plan holds now ------------------------------------------------------
 
