@@ -56,6 +56,9 @@ POST_ONLY = {
     "nudge_department",
     "logout",
     "api-measure-progress",
+    "close_year",
+    "reopen_year",
+    "rollover",
 }
 
 LOGIN = "LOGIN"  # a 302 to the login page
@@ -83,6 +86,14 @@ EXPECTED = {
     "measure_detail": PAGE_DEPT_B,
     "evidence_file": PAGE_DEPT_B,
     "review_queue": PAGE_REVIEWERS,
+    "plan_audit": PAGE_REVIEWERS,  # every person's acts: supervisors and admins only
+    "measure_audit": PAGE_REVIEWERS,
+    "evaluation_report": PAGE_REVIEWERS,
+    "plan_years": PAGE_REVIEWERS,
+    # an empty POST: an invalid form (close), or a move the page did not show (rollover), back to the page
+    "close_year": PAGE_REVIEWERS | {SUPERVISOR: {302}, ADMIN: {302}},
+    "reopen_year": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {403}, SUPERVISOR: {403}, ADMIN: {302}},
+    "rollover": PAGE_REVIEWERS | {SUPERVISOR: {302}, ADMIN: {302}},
     # POST with an empty body: 400 (or a redirect with the form's errors) means "allowed, invalid data"
     "report_progress": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
     "review_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
@@ -212,6 +223,12 @@ def world(db):
         "nudge_department": {"pk": department.pk},
         "plan_export": {"slug": measure.plan.slug},
         "plan_writeback": {"slug": measure.plan.slug},
+        "plan_audit": {"slug": measure.plan.slug},
+        "evaluation_report": {"slug": measure.plan.slug},
+        "plan_years": {"slug": measure.plan.slug},
+        "close_year": {"slug": measure.plan.slug},
+        "reopen_year": {"slug": measure.plan.slug},
+        "rollover": {"slug": measure.plan.slug},
         "measure_detail": {"pk": measure.pk},
         "nudge_measure": {"pk": measure.pk},
         "report_progress": {"pk": measure.pk, "year": YEAR},

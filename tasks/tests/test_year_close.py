@@ -216,3 +216,14 @@ def test_review_of_a_closed_year_is_refused(plan, measure):
     assert response.status_code == 403
     assert Progress.objects.get(measure=measure, year=2025).review == "pending"
 
+
+
+def test_the_year_page_and_a_closed_measure_page_cost_a_fixed_number_of_queries(plan, measure, django_assert_max_num_queries):
+    admin = login("root", ADMIN)
+    close_year(plan, 2024)
+    close_year(plan, 2023, departments=[Department.objects.get(name="政策法规科")])
+    with django_assert_max_num_queries(25):
+        assert admin.get("/plans/anshan/years/").status_code == 200
+    fagui = login("fagui", STAFF, ["政策法规科"])
+    with django_assert_max_num_queries(21):
+        assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
