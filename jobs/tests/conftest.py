@@ -1,0 +1,1 @@
+from tasks.tests.conftest import anshan  # noqa: F401
