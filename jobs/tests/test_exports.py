@@ -89,3 +89,15 @@ def test_a_failed_export_says_why_on_its_status_page(anshan, monkeypatch):
     [job] = DBTaskResult.objects.filter(task_path="jobs.tasks.build_export")
     assert job.status == TaskResultStatus.FAILED
     assert fagui.get("/plans/anshan/export/?format=xlsx")["Location"] != status  # asking again starts a new build
+
+
+def test_the_admin_lists_background_exports_without_changing_them(anshan, admin_client):
+    fagui = login("fagui", STAFF, ["政策法规科"])
+    with time_machine.travel(EARLY, tick=True):
+        fagui.get("/plans/anshan/export/?format=json")
+        run_worker()
+    export = Export.objects.get()
+    page = admin_client.get("/admin/jobs/export/").content.decode()
+    assert "anshan-2024.json" in page and "已生成" in page
+    assert admin_client.post(f"/admin/jobs/export/{export.pk}/change/", {"state": "queued"}).status_code == 403
+    assert Export.objects.get().state == ExportState.READY
