@@ -59,9 +59,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "departments",
     "tasks",
     "notices",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +194,14 @@ EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "任务台账 <ledger@localhost>")
 #: The address people open the app at: links in reminder mails start with it.
 LEDGER_BASE_URL = os.environ.get("LEDGER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+#: Background jobs (django-tasks on this database): notification deliveries, the daily reminders
+#: and large exports run in ``manage.py worker`` (bin/serve starts one; docs/notifications.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+#: A plan export of more measures than this is built by the worker (the page polls until it is ready).
+LEDGER_EXPORT_BACKGROUND_ABOVE = int(os.environ.get("LEDGER_EXPORT_BACKGROUND_ABOVE", "2000"))
+#: Finished background exports are deleted after this many days.
+LEDGER_EXPORT_KEEP_DAYS = int(os.environ.get("LEDGER_EXPORT_KEEP_DAYS", "7"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
