@@ -204,6 +204,8 @@ def bench_size(args, size, work, static_root_ready):
     steps["json_floor"] = runner.step("json_floor", "dump-json", PLAN, size_dir / "floor.json")
     steps["create_user"] = runner.manage("create_user", "create_user", SUPERVISOR, "--role", "supervisor",
                                          "--password", "benchmark-supervisor-password")
+    steps["evaluation_report"] = runner.manage("evaluation_report", "evaluation_report", "--plan", PLAN, "--user", SUPERVISOR,
+                                               "-o", size_dir / "report.docx")
     for name, url in PAGES.items():
         steps[name] = runner.step(name, "page", SUPERVISOR, url, args.repeat, args.page_budget)
     if size <= args.library_max:

@@ -59,9 +59,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "departments",
     "tasks",
     "notices",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,18 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("LEDGER_EVIDENCE_MAX_MB", "20")) * 1024 
 EVIDENCE_KINDS = env_list("LEDGER_EVIDENCE_KINDS", "pdf,image,word,excel,powerpoint")
 EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
 
+# The evaluation report (评估总结报告, tasks/evaluation_report.py): the Word file whose styles,
+# page setup, header/footer and opening text every report starts from (an admin replaces it),
+# and the font its charts are drawn with (one that has Chinese; without one, charts are numbered).
+EVALUATION_REPORT_TEMPLATE = Path(
+    os.environ.get("LEDGER_REPORT_TEMPLATE", BASE_DIR / "templates" / "reports" / "evaluation_report.docx")
+)
+REPORT_CHART_FONTS = env_list(
+    "LEDGER_REPORT_CHART_FONTS",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc,/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc,"
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,C:/Windows/Fonts/msyh.ttc",
+)
+
 #: Ledger workbooks (imports): checked before any reader parses them (tasks/ledgerfiles/).
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
@@ -179,6 +194,14 @@ EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "任务台账 <ledger@localhost>")
 #: The address people open the app at: links in reminder mails start with it.
 LEDGER_BASE_URL = os.environ.get("LEDGER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+#: Background jobs (django-tasks on this database): notification deliveries, the daily reminders
+#: and large exports run in ``manage.py worker`` (bin/serve starts one; docs/notifications.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+#: A plan export of more measures than this is built by the worker (the page polls until it is ready).
+LEDGER_EXPORT_BACKGROUND_ABOVE = int(os.environ.get("LEDGER_EXPORT_BACKGROUND_ABOVE", "2000"))
+#: Finished background exports are deleted after this many days.
+LEDGER_EXPORT_KEEP_DAYS = int(os.environ.get("LEDGER_EXPORT_KEEP_DAYS", "7"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -22,6 +22,7 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("notices.urls")),
+    path("", include("jobs.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,12 +1,16 @@
+import datetime
+
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .conf import setting
 from .messages import Message
 from .models import Channel, Delivery, DeliveryStatus, Escalation, Notification, Nudge, Recipient, ReminderRule, SentReminder
-from .outbox import attempt, retry
+from .outbox import post, retry
 from .recipients import mail_address, unreachable_by_mail
+from .tasks import deliver
 
 
 @admin.register(ReminderRule)
@@ -118,8 +122,10 @@ class ChannelAdmin(admin.ModelAdmin):
                 recipient=sent_by,
                 title=message.title,
                 message=message.as_dict(),
+                status=DeliveryStatus.SENDING,
             )
-            attempt(delivery)
+            if post(delivery) is not None:  # a 5xx or a timeout: the worker tries again after the delay
+                deliver.using(run_after=timezone.now() + datetime.timedelta(seconds=setting("NOTICE_RETRY_DELAYS")[0])).enqueue([delivery.pk])
             level = messages.SUCCESS if delivery.status == DeliveryStatus.SENT else messages.ERROR
             self.message_user(request, f"{channel.name}：{delivery.get_status_display()}（{delivery.answer[:200]}）", level)
 
@@ -138,9 +144,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新发送失败的消息"))
     def resend(self, request, queryset):
-        done = retry(list(queryset.select_related("channel")))
-        sent = sum(1 for delivery in done if delivery.status == DeliveryStatus.SENT)
-        self.message_user(request, _("重新发送 %(count)s 条，成功 %(sent)s 条。") % {"count": len(done), "sent": sent})
+        count = retry(list(queryset))
+        self.message_user(request, _("已将 %(count)s 条失败的消息交给后台任务重新发送，请稍后刷新查看结果。") % {"count": count})
 
 
 @admin.register(Escalation)

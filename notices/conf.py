@@ -9,6 +9,7 @@
 | ``NOTICE_RETRY_DELAYS`` | (2, 10, 30) | seconds to wait before each retry of a 5xx, timeout or refused connection |
 | ``NOTICE_ESCALATE_OVERDUE_DAYS`` | 30 | a milestone overdue by more than this many days is escalated |
 | ``NOTICE_ESCALATE_REVIEW_WORKDAYS`` | 5 | a report waiting for review more than this many working days is escalated |
+| ``NOTICE_DAILY_AT`` | ``"07:30"`` | local time (``TIME_ZONE``) at which the worker runs the day's reminders, escalations and digests |
 """
 
 import os
@@ -23,6 +24,7 @@ DEFAULTS = {
     "NOTICE_RETRY_DELAYS": (2, 10, 30),
     "NOTICE_ESCALATE_OVERDUE_DAYS": 30,
     "NOTICE_ESCALATE_REVIEW_WORKDAYS": 5,
+    "NOTICE_DAILY_AT": "07:30",
 }
 
 

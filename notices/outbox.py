@@ -1,13 +1,19 @@
 """The outbox: an event becomes one delivery per channel that serves its people or departments,
-recorded before anything is sent, then posted with retries once the transaction commits.
+recorded before anything is sent, and sent by the worker (``manage.py worker``) once the
+transaction that made it commits.
 
-``queue`` is called inside the transaction that makes the event (a review, a nudge, a digest):
-when that rolls back, no delivery remains. A channel carries an event (``Delivery.event``)
-once: queueing it again, a retry or a second ``send_reminders`` run never sends it twice.
-A delivery that fails with 5xx, a timeout or no connection is retried after each of
-``NOTICE_RETRY_DELAYS`` and then marked failed; every delivery is tried whatever the others do.
+``queue`` is called inside the transaction that makes the event (a review, a nudge, a digest)
+and enqueues the ``notices.tasks.deliver`` job in that same transaction (the job queue is a
+table of this database): when it rolls back, neither the delivery nor the job remains. A
+channel carries an event (``Delivery.event``) once: queueing it again, a retry or a second
+``send_reminders`` run never sends it twice, because whoever sends a delivery first claims it
+(``pending`` → ``sending``). A delivery that fails with 5xx, a timeout or no connection is tried
+again after each of ``NOTICE_RETRY_DELAYS`` (the worker: a job that waits that long; a command
+run without a worker: a pause) and then marked failed; every delivery is tried whatever the
+others do.
 """
 
+import datetime
 import logging
 import time
 
@@ -40,9 +46,11 @@ def channels_for(users=(), departments=()):
 
 
 def queue(key, message, *, users=(), departments=()):
-    """Record ``message`` for every channel serving ``users`` or ``departments``; send after commit.
+    """Record ``message`` for every channel serving ``users`` or ``departments`` and enqueue its sending.
 
     Returns the deliveries made now (none for a channel that already has the event)."""
+    from .tasks import deliver
+
     users = list(users)
     message.emails = [address for address in (mail_address(user) for user in users) if address]
     made = []
@@ -55,56 +63,94 @@ def queue(key, message, *, users=(), departments=()):
         if created:
             made.append(delivery)
     if made:
-        transaction.on_commit(lambda: deliver_all(made))
+        deliver.enqueue([delivery.pk for delivery in made])
     return made
 
 
-def attempt(delivery):
-    """Post one delivery, retrying what may pass; record the outcome. Never raises."""
+def claim(delivery):
+    """Take a pending delivery for sending; False when someone else has it or it is done."""
+    return bool(Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.SENDING))
+
+
+def post(delivery):
+    """One try of a claimed delivery, recorded. Returns the seconds to wait before trying again
+    (the delivery is pending again), or None when it is sent or failed. Never raises."""
     message = Message.from_dict(delivery.message)
     delays = list(setting("NOTICE_RETRY_DELAYS"))
-    while True:
-        delivery.attempts += 1
-        try:
-            delivery.answer = send(delivery.channel, message, delivery.event)[:2000]
-        except Retry as error:
-            delivery.answer = str(error)[:2000]
-            if delays:
-                time.sleep(delays.pop(0))
-                continue
-            delivery.status = DeliveryStatus.FAILED
-        except Refused as error:
-            delivery.answer = str(error)[:2000]
-            delivery.status = DeliveryStatus.FAILED
-        except Exception as error:  # a sender's own bug must not stop the other deliveries
-            log.exception("delivery %s failed", delivery.pk)
-            delivery.answer = f"{type(error).__name__}: {error}"[:2000]
-            delivery.status = DeliveryStatus.FAILED
+    delivery.attempts += 1
+    wait = None
+    try:
+        delivery.answer = send(delivery.channel, message, delivery.event)[:2000]
+    except Retry as error:
+        delivery.answer = str(error)[:2000]
+        if delivery.attempts <= len(delays):
+            wait = delays[delivery.attempts - 1]
+            delivery.status = DeliveryStatus.PENDING
         else:
-            delivery.status = DeliveryStatus.SENT
-            delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["attempts", "answer", "status", "sent_at"])
-        return delivery
+            delivery.status = DeliveryStatus.FAILED
+    except Refused as error:
+        delivery.answer = str(error)[:2000]
+        delivery.status = DeliveryStatus.FAILED
+    except Exception as error:  # a sender's own bug must not stop the other deliveries
+        log.exception("delivery %s failed", delivery.pk)
+        delivery.answer = f"{type(error).__name__}: {error}"[:2000]
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = timezone.now()
+    delivery.save(update_fields=["attempts", "answer", "status", "sent_at"])
+    return wait
+
+
+def attempt(delivery):
+    """Send a claimed delivery now, pausing between retries (a command, the admin's test message)."""
+    while (wait := post(delivery)) is not None:
+        time.sleep(wait)
+        if not claim(delivery):
+            break
+    return delivery
 
 
 def deliver_all(deliveries):
-    """Attempt each pending delivery among ``deliveries`` (claimed first, so two runs never both post it)."""
+    """Claim and send each pending delivery among ``deliveries`` now; returns them, up to date."""
     for delivery in deliveries:
-        claimed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
-        if claimed.update(status=DeliveryStatus.SENDING):
-            delivery.refresh_from_db()
+        claimed = claim(delivery)
+        delivery.refresh_from_db()
+        if claimed:
             attempt(delivery)
     return deliveries
 
 
+def deliver_in_background(delivery_ids):
+    """The worker's job: one try of each pending delivery; one that may pass later is enqueued
+    again to run after its retry delay. Returns ``{status: count}``."""
+    from .tasks import deliver
+
+    outcome = {}
+    for delivery in Delivery.objects.filter(pk__in=delivery_ids).select_related("channel").order_by("pk"):
+        if not claim(delivery):
+            continue
+        delivery.status = DeliveryStatus.SENDING
+        wait = post(delivery)
+        if wait is not None:
+            deliver.using(run_after=timezone.now() + datetime.timedelta(seconds=wait)).enqueue([delivery.pk])
+        outcome[str(delivery.status)] = outcome.get(str(delivery.status), 0) + 1
+    return outcome
+
+
 def deliver_pending():
-    """Send what is still pending (a run or request that stopped before sending); returns them."""
+    """Send what is still pending now (``send_reminders`` run without a worker); returns them."""
     pending = Delivery.objects.filter(status=DeliveryStatus.PENDING).select_related("channel").order_by("pk")
     return deliver_all(list(pending))
 
 
 def retry(deliveries):
-    """Send failed deliveries again (the admin's 重新发送)."""
+    """Send failed deliveries again through the worker (the admin's 重新发送); returns how many."""
+    from .tasks import deliver
+
     ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.FAILED]
-    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(status=DeliveryStatus.PENDING)
-    return deliver_all(list(Delivery.objects.filter(pk__in=ids).select_related("channel")))
+    with transaction.atomic():
+        count = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(status=DeliveryStatus.PENDING)
+        if count:
+            deliver.enqueue(ids)
+    return count

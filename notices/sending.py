@@ -6,7 +6,8 @@ transaction per person: the items go into the sent-log and the inbox, the nudges
 mailed, and the digest is sent when the person has an e-mail address. A mail that fails rolls
 the person's records back, so the next run tries again; items already in the sent-log for the
 day are never sent twice. A person's digest also goes through their own channels
-(``notices.outbox``), once per channel and day.
+(``notices.outbox``), once per channel and day; the command sends those at once, the worker's
+daily job leaves them to the worker's delivery jobs (which retry with backoff).
 """
 
 import logging
@@ -21,7 +22,7 @@ from .daily import send_daily
 from .digest import build_digest, digest_message
 from .models import DeliveryStatus, Notification, NotificationKind, SentReminder
 from .notify import notify
-from .outbox import deliver_pending, queue
+from .outbox import deliver_all, deliver_pending, queue
 from .recipients import mail_address
 from .reminders import due_by_user
 
@@ -101,8 +102,11 @@ def deliver(digest):
     return made
 
 
-def send_reminders(day, *, dry_run=False):
-    """Build and (unless ``dry_run``) deliver every digest due on ``day``."""
+def send_reminders(day, *, dry_run=False, inline=True):
+    """Build and (unless ``dry_run``) deliver every digest due on ``day``.
+
+    The channel messages are queued for the worker; ``inline`` also sends what is pending now
+    (the command, which cron may run with no worker), else the worker sends it (its daily job)."""
     report = RunReport(digests=digests_for(day))
     if dry_run:
         return report
@@ -113,5 +117,7 @@ def send_reminders(day, *, dry_run=False):
             log.exception("reminder digest for %s failed", digest.user)
             report.failed.append(digest)
     report.deliveries += send_daily(day)
-    report.deliveries += deliver_pending()
+    if inline:
+        deliver_all(report.deliveries)
+        report.deliveries += deliver_pending()
     return report

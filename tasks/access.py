@@ -7,7 +7,7 @@ departments is lead or responsible. Staff and admins report progress; supervisor
 from departments.models import Membership
 from departments.roles import ADMIN, STAFF, SUPERVISOR, role_of
 
-from .models import Measure, MeasureUnit
+from .models import Measure, MeasureUnit, Plan, Section, Task
 
 
 def user_role(user):
@@ -40,6 +40,28 @@ def visible_measures(user, queryset=None):
     return queryset.none()
 
 
+def holding_visible_measures(user, queryset, path):
+    """The rows of ``queryset`` (plans, sections or tasks) holding a measure ``user`` may see;
+    ``path`` leads from a measure to the row's id. Admins and supervisors see every row, even
+    one without measures; the filters' drop-downs list these, so no title of a plan one cannot
+    see reaches the page."""
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(pk__in=visible_measures(user).values(path))
+
+
+def visible_plans(user, queryset=None):
+    return holding_visible_measures(user, Plan.objects.all() if queryset is None else queryset, "item__task__section__plan_id")
+
+
+def visible_sections(user, queryset=None):
+    return holding_visible_measures(user, Section.objects.all() if queryset is None else queryset, "item__task__section_id")
+
+
+def visible_tasks(user, queryset=None):
+    return holding_visible_measures(user, Task.objects.all() if queryset is None else queryset, "item__task_id")
+
+
 def visibility(user):
     """What decides the measures ``user`` sees, as a plain value: users with the same value see the same."""
     if sees_everything(user):
@@ -69,3 +91,13 @@ def own_measures(user, queryset=None):
     own = MeasureUnit.objects.filter(department__memberships__user=user).values("measure_id")
     return queryset.filter(pk__in=own)
 
+
+
+def can_close_year(user):
+    """Supervisors and admins close a plan's year (年度关账) and move its reporting year forward."""
+    return user_role(user) in (ADMIN, SUPERVISOR)
+
+
+def can_reopen_year(user):
+    """Only an admin reopens a closed year, with a reason."""
+    return user_role(user) == ADMIN

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +26,14 @@ from .models import (
     Plan,
     Progress,
     ProgressEntry,
+    ReportingYearChange,
     ReviewRecord,
     Section,
     Task,
+    YearClosure,
 )
 from .progress import VersionConflict, record_progress
+from .year_close import YearClosed, closures_of_measure
 from .resources import MeasureResource
 from .sheets import LedgerError
 from .views.bulk_import import bulk_import
@@ -60,6 +65,10 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["title", "issuing_body", "document_number", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The reporting year moves forward through the plan's 年度管理 page (rollover), not by an edit here."""
+        return ["reporting_year"] if obj is not None else []
 
 
 class TaskInline(admin.TabularInline):
@@ -366,15 +375,37 @@ class ProgressEntryInline(ReadOnlyInline):
     show_change_link = False
 
 
+class ProgressAdminForm(forms.ModelForm):
+    """The version the editor saw travels with the form, so a save over a report someone changed
+    meanwhile is refused with the conflict message and the typed values stay on the page."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Progress
+        fields = ["status", "note", "done_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seen_version") not in (None, self.instance.version):  # the instance is read again for the POST
+            raise ValidationError(str(VersionConflict(self.instance.version)), code="version_conflict")
+        return cleaned
+
+
 @admin.register(Progress)
 class ProgressAdmin(admin.ModelAdmin):
     """Edits go through ``record_progress`` so the history records them like any other change."""
 
+    form = ProgressAdminForm
     list_display = ["measure", "year", "status", "version", "updated_by", "updated_at"]
     list_filter = ["status", "year", "measure__item__task__section__plan"]
     search_fields = ["measure__text", "note"]
     list_select_related = ["measure", "updated_by"]
-    fields = ["measure", "year", "status", "note", "done_on", "version"]
+    fields = ["measure", "year", "status", "note", "done_on", "version", "seen_version"]
     readonly_fields = ["measure", "year", "version"]
     inlines = [ProgressEntryInline]
 
@@ -383,6 +414,12 @@ class ProgressAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        """A closed year's progress is shown, not changed."""
+        if obj is not None and obj.year in closures_of_measure(obj.measure, [obj.year]):
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         try:
@@ -394,10 +431,10 @@ class ProgressAdmin(admin.ModelAdmin):
                 done_on=obj.done_on,
                 user=request.user,
                 source=ProgressSource.ADMIN,
-                expected_version=obj.version,
+                expected_version=form.cleaned_data["seen_version"],
             )
-        except VersionConflict as conflict:
-            self.message_user(request, str(conflict), messages.ERROR)
+        except (VersionConflict, YearClosed) as refused:
+            self.message_user(request, str(refused), messages.ERROR)
 
 
 class HistoryAdmin(admin.ModelAdmin):
@@ -456,3 +493,19 @@ class ExtensionDecisionAdmin(HistoryAdmin):
     list_display = ["request", "approved", "user", "created_at"]
     list_filter = ["approved"]
     list_select_related = ["request", "user"]
+
+
+@admin.register(YearClosure)
+class YearClosureAdmin(HistoryAdmin):
+    """Closing and reopening are done on the plan's 年度管理 page or by ``close_year``; shown here."""
+
+    list_display = ["plan", "year", "department", "closed_by", "closed_at", "reopened_by", "reopened_at", "reopen_reason"]
+    list_filter = ["plan", "year"]
+    list_select_related = ["plan", "department", "closed_by", "reopened_by"]
+
+
+@admin.register(ReportingYearChange)
+class ReportingYearChangeAdmin(HistoryAdmin):
+    list_display = ["plan", "old_year", "new_year", "carried_over", "user", "created_at"]
+    list_filter = ["plan"]
+    list_select_related = ["plan", "user"]

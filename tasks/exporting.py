@@ -8,6 +8,14 @@ with each year's deadline text and the progress filled in: the ledger's 已完�
 ``N年完成任务`` columns, or an added ``N年完成情况（截至…）`` column when the layout has no
 status column for the year exported. Cells of overdue measures are filled red.
 
+What the ledger's own columns cannot hold is carried in cell comments (批注), which the
+importer does not read, so the file still reads back to the same plan:
+
+- where the year's status is the 已完成任务 column (circled numbers of the measures done), its
+  cell's comment gives the status and note of the row's measures that are not done;
+- an approved extension: the comment of the year's 完成时限 cell gives the original date and the
+  approved one (the phrase itself stays as written, so a re-import keeps the moved milestone).
+
 The file reads back through the importer to the same plan: every value is written the way
 ``tasks.sheets`` reads it (cells keyed by circled numbers where measures differ).
 
@@ -42,7 +50,7 @@ from .ledgerfiles.errors import LedgerError
 from .ledgerfiles.grid import build_sheet
 from .ledgerfiles.headers import find_header
 from .ledgerfiles.reading import read_sheets
-from .models import Deadline, Item, Measure, circled
+from .models import Deadline, Item, Measure, Milestone, circled
 from .progress import status_from_result
 
 #: Status words as the importer reads them back (``tasks.progress.RESULT_WORDS``).
@@ -67,6 +75,7 @@ DEFAULT_HEADERS = {
 WIDTHS = {"task_number": 6, "task_title": 16, "item": 40, "measure": 48, "person": 10}
 DEFAULT_WIDTH = 14
 MERGED_DOWN = {"task_number": "task", "task_title": "task", "item": "item", "upstream_deadline": "item"}
+TEXT_KEYS = ("task_title", "item", "measure")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 A4 = 9  # XlsxWriter's paper size code
 
@@ -110,6 +119,14 @@ class Layout:
     section_parts: tuple[str, str] = ("", "、")  # text before and after the section number
 
     @property
+    def is_outline(self):
+        """One text column beside a number column: each level its own row, numbered as written (1, 1.1, ①)."""
+        return sum(1 for key in TEXT_KEYS if self.column(key)) == 1 and self.number_column() is not None
+
+    def number_column(self):
+        return self.column("measure_number") or self.column("task_number")
+
+    @property
     def header_row(self):
         return len(self.top_rows) + 1
 
@@ -135,6 +152,7 @@ class Context:
     reporting_year: int
     markers: bool  # write item numbers as (n) in the item cell
     highlighted: set[int]  # columns filled red on rows with an overdue measure
+    comments: tuple = ()  # (0-based column, measures of a row → comment text or "")
 
 
 # ---------------------------------------------------------------- entry points
@@ -155,7 +173,9 @@ def write_ledger(plan, output, *, measures=None, year=None, as_of=None):
     with ThreadPoolExecutor(max_workers=1) as pool:  # the kept workbook is parsed while the queries run
         kept = read_kept_workbook(plan, pool)
         markers = needs_item_markers(plan)
-        records = measure_records(measures, as_of=as_of, year=year, extra=measures.exclude(extra={}).exists())
+        records = measure_records(
+            measures, as_of=as_of, year=year, extra=measures.exclude(extra={}).exists(), source=kept is not None
+        )
         layout = source_layout(plan, kept) or default_layout(plan)
     add_status_column(layout, plan, year, as_of)
     context = Context(
@@ -163,6 +183,7 @@ def write_ledger(plan, output, *, measures=None, year=None, as_of=None):
         reporting_year=plan.reporting_year or plan.start_year,
         markers=markers,
         highlighted=highlighted_columns(layout, plan, year),
+        comments=comment_columns(layout, plan, year, measures),
     )
     workbook = streaming_workbook(output)
     formats = {name: workbook.add_format(properties) for name, properties in FORMATS.items()}
@@ -333,6 +354,61 @@ def add_status_column(layout, plan, year, as_of):
     layout.headers[column] = f"{year}年完成情况（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
 
 
+def comment_columns(layout, plan, year, measures):
+    """The comments the year's cells carry: notes beside 已完成任务 marks, approved extensions beside the phrase."""
+    comments = []
+    done_column = layout.column("done") if status_key(plan, year) == "done" and not layout.column(f"result:{year}") else None
+    if done_column:
+        comments.append((done_column - 1, lambda row: open_notes(row, year)))
+    deadline_column = layout.column(f"deadline:{year}") or layout.column("deadline")
+    extended = approved_extensions(measures, year)
+    if deadline_column and extended:
+        comments.append((deadline_column - 1, lambda row: extension_notes(row, extended)))
+    return tuple(comments)
+
+
+def approved_extensions(measures, year):
+    """``{measure id: [(original date, approved date)]}`` of the year's milestones moved by an approved extension."""
+    moved = (
+        Milestone.objects.filter(deadline__measure__in=measures.values("pk"), deadline__year=year, original_date__isnull=False)
+        .order_by("deadline__measure_id", "order", "pk")
+        .values_list("deadline__measure_id", "original_date", "date")
+    )
+    extended = {}
+    for measure_id, original, moved_to in moved:
+        extended.setdefault(measure_id, []).append((original, moved_to))
+    return extended
+
+
+def keyed_lines(row, texts):
+    """``texts`` (one per measure of the row, empty for none) as lines, keyed ``①`` when the row has several measures."""
+    single = len(row) == 1 and row[0].number == 1
+    return "\n".join(text if single else f"{circled(m.number)} {text}" for m, text in zip(row, texts) if text)
+
+
+def open_notes(row, year):
+    """The status and note of the row's measures reported but not done in ``year``."""
+    texts = []
+    for measure in row:
+        progress = measure.progress_in(year)
+        if progress is None or progress.status == ProgressStatus.DONE:
+            texts.append("")
+        else:
+            note = progress.note.strip()
+            texts.append(f"{STATUS_WORDS[progress.status]}：{note}" if note else STATUS_WORDS[progress.status])
+    return keyed_lines(row, texts)
+
+
+def extension_notes(row, extended):
+    return keyed_lines(
+        row,
+        [
+            "；".join(f"已批准延期：原定 {original:%Y-%m-%d}，延至 {moved:%Y-%m-%d}" for original, moved in extended.get(m.id, ()))
+            for m in row
+        ],
+    )
+
+
 def highlighted_columns(layout, plan, year):
     keys = (f"deadline:{year}", "deadline", status_key(plan, year), f"result:{year}")
     return {layout.column(key) for key in keys} - {None}
@@ -408,10 +484,58 @@ def write_body(sheet, layout, context, formats, records):
             write_section(sheet, layout, section, row, formats["section"])
             row += 1
         for _task, in_task in groupby(in_section, key=lambda m: m.item.task.id):
+            if layout.is_outline:
+                row = write_outline_task(sheet, layout, valued["task"], formats, list(in_task), row)
+                continue
             rows = task_rows(layout, list(in_task))
             write_task(sheet, valued, blank, formats, rows, row)
+            write_comments(sheet, context.comments, rows, row)
             merge_task(sheet, merged, rows, row)
             row += len(rows)
+
+
+def write_outline_task(sheet, layout, columns, formats, measures, row):
+    """A task of an outline ledger from ``row``: the task's row and each item's when the ledger has
+    them (number as written, text, the item's upstream deadline), then a row per measure with its
+    values; returns the row after the last. Levels the ledger does not have (no title) get no row."""
+    body = formats["body"]
+    number, text = layout.number_column() - 1, next(layout.column(key) for key in TEXT_KEYS if layout.column(key)) - 1
+    upstream = layout.column("upstream_deadline")
+    task = measures[0].item.task
+    if task.title:
+        write_level_row(sheet, layout, row, body, {number: task.label or task.number, text: task.title})
+        row += 1
+    for item, in_item in groupby(measures, key=lambda m: m.item):
+        if item.text:
+            cells = {number: item.label or None, text: item.text}
+            if upstream:
+                cells[upstream - 1] = item.upstream_deadline or None
+            write_level_row(sheet, layout, row, body, cells)
+            row += 1
+        for measure in in_item:
+            fill = formats["overdue"] if measure.is_overdue else body
+            for index, value, highlighted in columns:
+                if index == number:
+                    value = measure.label or None
+                elif index == text:
+                    value = measure.text
+                elif index == (upstream or 0) - 1:
+                    value = None
+                else:
+                    value = value([measure])
+                write_cell(sheet, row, index, value, fill if highlighted else body)
+            row += 1
+    return row
+
+
+def write_level_row(sheet, layout, row, cell_format, cells):
+    """A row of an outline ledger that numbers a task or an item: ``cells`` (0-based column → value), the others blank."""
+    for index in range(layout.width):
+        value = cells.get(index)
+        if value is None:
+            sheet.write_blank(row, index, None, cell_format)
+        else:
+            write_cell(sheet, row, index, value, cell_format)
 
 
 def write_section(sheet, layout, section, row, cell_format):
@@ -422,12 +546,14 @@ def write_section(sheet, layout, section, row, cell_format):
 
 
 def task_rows(layout, measures):
-    """The task's rows: one per item (its measures in one cell), or one per measure with 措施序号."""
-    per_measure = layout.column("measure_number") is not None
+    """The task's rows: one per item (its measures in one cell), or one per measure with 措施序号 or
+    where the ledger wrote each measure of the item on its own row."""
+    numbered = layout.column("measure_number") is not None
     rows = []
     for _item, in_item in groupby(measures, key=lambda m: m.item.id):
         in_item = list(in_item)
-        rows += [[measure] for measure in in_item] if per_measure else [in_item]
+        own_rows = len({m.source_row for m in in_item}) == len(in_item) > 1 and in_item[0].source_row is not None
+        rows += [[measure] for measure in in_item] if numbered or own_rows else [in_item]
     return rows
 
 
@@ -443,6 +569,13 @@ def write_task(sheet, valued, blank, formats, rows, first_row):
             write_cell(sheet, row, index, value(measures), fill if highlighted else body)
         for index, _value, highlighted in blank[start]:
             sheet.write_blank(row, index, None, fill if highlighted else body)
+
+
+def write_comments(sheet, comments, rows, first_row):
+    for offset, measures in enumerate(rows):
+        for column, text_of in comments:
+            if text := text_of(measures):
+                sheet.write_comment(first_row + offset, column, text, {"x_scale": 2, "y_scale": 1.5})
 
 
 def merge_task(sheet, merged, rows, first_row):
@@ -470,12 +603,12 @@ def item_spans(rows, first_row):
 
 #: Cells with one value for the row, from its first measure or all of its measures.
 ROW_VALUES = {
-    "task_number": lambda measures, context: measures[0].item.task.number,
+    "task_number": lambda measures, context: task_number(measures[0].item.task),
     "task_title": lambda measures, context: measures[0].item.task.title,
     "item": lambda measures, context: item_text(measures[0].item, context.markers),
     "upstream_deadline": lambda measures, context: measures[0].item.upstream_deadline,
     "measure": lambda measures, context: measure_text(measures),
-    "measure_number": lambda measures, context: measures[0].number,
+    "measure_number": lambda measures, context: measures[0].label or measures[0].number,
     "done": lambda measures, context: done_marks(measures, context.reporting_year, MeasureRecord.progress_in),
 }
 #: Cells with a value per measure, keyed by circled numbers where the row's measures differ
@@ -506,15 +639,25 @@ def cell_value(key, context):
     return lambda measures: None
 
 
+def task_number(task):
+    """The task's number as written (``1``, ``一``), an integer where it is the number itself."""
+    return task.label if task.label and task.label != str(task.number) else task.number
+
+
 def item_text(item, markers):
+    """The item's text after its number as written (``(3)``); ``(n)`` where the ledger wrote none and ``markers``."""
+    if item.label:
+        return f"{item.label} {item.text}".strip()
     return f"({item.number}) {item.text}".strip() if markers else item.text
 
 
 def measure_text(measures):
-    """One measure numbered 1 as it is; several as ``① …`` lines."""
-    if len(measures) == 1 and measures[0].number == 1:
-        return measures[0].text
-    return "\n".join([f"{circled(m.number)} {m.text}" for m in measures])
+    """A measure on its own row as written (after its number, ``①``, where it had one); several in
+    one cell as ``① …`` lines, numbered as written."""
+    if len(measures) == 1:
+        measure = measures[0]
+        return f"{measure.label} {measure.text}" if measure.label else measure.text
+    return "\n".join([f"{m.label or circled(m.number)} {m.text}" for m in measures])
 
 
 def keyed_values(texts, numbers):

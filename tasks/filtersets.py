@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 from drf_spectacular.utils import extend_schema_field
 
+from .access import visible_plans, visible_sections, visible_tasks
 from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
 from .standing import DEFAULT_SOON_DAYS, StandingOn
@@ -171,11 +172,20 @@ class MeasureFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, *args, **kwargs):
+        """The plan, section and task choices: those of the chosen plan, and of them only those
+        holding a measure the requesting user may see (``tasks.access``); without a request
+        (code, not a page), every one."""
         super().__init__(*args, **kwargs)
+        plans, sections, tasks = Plan.objects.all(), Section.objects.select_related("plan"), Task.objects.select_related("section__plan")
         plan = self.data.get("plan") if self.data else None
         if plan and is_plain_text(plan):
-            self.filters["section"].queryset = Section.objects.filter(plan__slug=plan)
-            self.filters["task"].queryset = Task.objects.filter(section__plan__slug=plan)
+            sections, tasks = sections.filter(plan__slug=plan), tasks.filter(section__plan__slug=plan)
+        if self.request is not None:
+            user = self.request.user
+            plans, sections, tasks = visible_plans(user, plans), visible_sections(user, sections), visible_tasks(user, tasks)
+        self.filters["plan"].queryset = plans
+        self.filters["section"].queryset = sections
+        self.filters["task"].queryset = tasks
 
     @property
     def form(self):

@@ -5,13 +5,18 @@ all come here. Every column is plain text or a number, written safely (``tasks.c
 xlsx strings are string cells, csv fields that look like formulas get a leading quote.
 Both stream: the rows come from ``tasks.export_rows`` in a fixed number of queries, xlsx is
 written by XlsxWriter in ``constant_memory`` mode and csv row by row, to a file or a response.
+
+Numbers are written as the ledger wrote them (``1.1``, ``(3)``, ``①``; the number where it wrote
+none), and the columns of a level the measures' ledgers do not have (a flat list of measures
+has no sections, tasks or items) are left out.
 """
 
 import csv
 import io
 
 import tablib
-from django.db.models import Max, Min
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from import_export import resources
 from import_export.formats.base_formats import CSV, XLSX
@@ -19,10 +24,13 @@ from import_export.formats.base_formats import CSV, XLSX
 from .cells import csv_value, streaming_workbook, write_cell
 from .choices import ProgressStatus, UnitRole
 from .export_rows import measure_records
-from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE
-from .models import Measure, Plan, circled
+from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE, task_number
+from .models import Measure, circled
+from .standing import overdue_milestones
 
 FIXED_HEADERS = ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人"]
+#: The columns of each level a ledger may not have.
+LEVEL_HEADERS = {"sections": ("部分",), "tasks": ("序号", "重点任务"), "items": ("要求编号", "具体要求")}
 OVERDUE_HEADER = "逾期"
 WIDE_HEADERS = ("具体要求", "工作措施")
 CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
@@ -44,36 +52,73 @@ def flat_filename(fmt, as_of):
 
 
 def flat_rows(queryset, *, year=None, as_of):
-    """The header and an iterator of rows; ``year`` limits the per-year columns to that year."""
-    years = [year] if year else plan_years(queryset)
-    headers = FIXED_HEADERS + [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
+    """The header and an iterator of rows; ``year`` limits the per-year columns to that year.
+
+    逾期 judges the milestones of ``year``, or without one those of each plan's reporting year:
+    a measure done for its reporting year is not overdue because of another year's milestone.
+    Columns of a level none of the measures' ledgers has are left out (``LEVEL_HEADERS``).
+    """
+    found = ledger_span(queryset)
+    years = [year] if year else found["years"]
+    left_out = {header for level, headers in LEVEL_HEADERS.items() if not found[level] for header in headers}
+    kept = [header not in left_out for header in FIXED_HEADERS]
+    headers = [header for header in FIXED_HEADERS if header not in left_out]
+    headers += [f"{y}年{part}" for y in years for part in ("完成时限", "状态", "完成情况")]
     headers.append(OVERDUE_HEADER)
-    records = measure_records(queryset, as_of=as_of, year=year, units=True)
-    return headers, (flat_row(record, years) for record in records)
+    if year:
+        records = measure_records(queryset, as_of=as_of, year=year, units=True)
+        return headers, (flat_row(record, years, kept) for record in records)
+    overdue = overdue_in_reporting_years(queryset, as_of)
+    records = measure_records(queryset, units=True)
+    return headers, (flat_row(record, years, kept, overdue=record.id in overdue) for record in records)
 
 
-def plan_years(measures):
-    span = Plan.objects.filter(pk__in=measures.values("item__task__section__plan")).aggregate(
-        first=Min("start_year"), last=Max("end_year")
+def overdue_in_reporting_years(measures, as_of):
+    """The ids of ``measures`` with a milestone of their plan's reporting year (its first year when
+    none is set) overdue on ``as_of``, in one query whatever the number of plans."""
+    plan = "deadline__measure__item__task__section__plan__"
+    return set(
+        overdue_milestones(as_of)
+        .filter(deadline__measure__in=measures.values("pk"))
+        .filter(deadline__year=Coalesce(F(plan + "reporting_year"), F(plan + "start_year")))
+        .order_by()
+        .values_list("deadline__measure_id", flat=True)
+        .distinct()
     )
-    return list(range(span["first"], span["last"] + 1)) if span["first"] else []
 
 
-def flat_row(measure, years):
+def ledger_span(measures):
+    """In one query: the plan years the measures span (``years``) and whether any of them sits in
+    a section, task or item the ledger wrote (``sections``, ``tasks``, ``items``)."""
+    span = measures.order_by().aggregate(
+        first=Min("item__task__section__plan__start_year"),
+        last=Max("item__task__section__plan__end_year"),
+        sections=Count("pk", filter=~Q(item__task__section__number="") | ~Q(item__task__section__title="")),
+        tasks=Count("pk", filter=~Q(item__task__title="")),
+        items=Count("pk", filter=~Q(item__text="")),
+    )
+    span["years"] = list(range(span["first"], span["last"] + 1)) if span["first"] else []
+    return span
+
+
+def flat_row(measure, years, kept, *, overdue=None):
+    """The row of one measure; ``kept`` says which of ``FIXED_HEADERS`` the export has;
+    ``overdue`` (when given) instead of the record's own ``is_overdue``."""
     item = measure.item
-    row = [
+    fixed = [
         item.task.section.plan.title,
         str(item.task.section),
-        item.task.number,
+        task_number(item.task),
         item.task.title,
-        item.number,
+        item.label or item.number,
         item.text,
-        circled(measure.number),
+        measure.label or circled(measure.number),
         measure.text,
         "、".join(u.department for u in measure.units if u.role == UnitRole.LEAD),
         "、".join(u.department for u in measure.units if u.role == UnitRole.RESPONSIBLE),
         measure.person,
     ]
+    row = [value for value, keep in zip(fixed, kept) if keep]
     deadlines = {deadline.year: deadline.text for deadline in measure.deadlines}
     for year in years:
         progress = measure.progress_in(year)
@@ -82,15 +127,15 @@ def flat_row(measure, years):
             STATUS_WORDS[progress.status] if progress else STATUS_WORDS[ProgressStatus.NOT_STARTED],
             progress.note if progress else "",
         ]
-    row.append("是" if measure.is_overdue else "否")
+    row.append("是" if (measure.is_overdue if overdue is None else overdue) else "否")
     return row
 
 
-def write_xlsx(headers, rows, output):
+def write_xlsx(headers, rows, output, *, sheet_title="工作措施"):
     """The rows under a frozen header row, streamed to ``output``."""
     workbook = streaming_workbook(output)
     header_format, cell_format = workbook.add_format(FORMATS["header"]), workbook.add_format(CELL)
-    sheet = workbook.add_worksheet("工作措施")
+    sheet = workbook.add_worksheet(sheet_title)
     for column, header in enumerate(headers):
         sheet.set_column(column, column, 40 if header in WIDE_HEADERS else 14)
     sheet.freeze_panes(1, 0)

@@ -8,14 +8,12 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from .importing import ImportOptions, parse_column_map, parse_years
 from .sheets import LedgerError
+from .ledgerfiles.headers import FIELDS
 from .ledgerfiles.reading import FORMATS_READ, judge_format
 
 
-#: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year).
-FIELD_KEYS = (
-    "task_number", "task_title", "item", "upstream_deadline", "measure", "measure_number",
-    "lead", "responsible", "person", "deadline", "deadline:NNNN", "result:NNNN", "done",
-)
+#: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year; extra: kept as extra data).
+FIELD_KEYS = (*FIELDS, "deadline:NNNN", "result:NNNN", "extra")
 
 
 class LedgerOptionsMixin(forms.Form):

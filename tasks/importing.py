@@ -24,6 +24,7 @@ from import_export.formats.base_formats import Format
 from . import columns
 from .isolation import IsolatedRunFailed, run_isolated
 from .sheets import LedgerError, read_ledger
+from .ledgerfiles.headers import reading_lines, unmatched_headers
 from .ledgerfiles.limits import WorkbookLimits
 
 
@@ -41,7 +42,8 @@ class ImportOptions:
 
     plan_slug: str = ""
     years: list[int] = field(default_factory=list)
-    column_map: dict[str, str] = field(default_factory=dict)
+    column_map: dict[str, str] = field(default_factory=dict)  # header → field, by hand or remembered by the plan
+    column_map_from_plan: bool = False  # column_map is the one the plan kept from its last import
 
 
 @dataclass
@@ -56,9 +58,19 @@ class ImportReport:
     kept_app_progress: int
     changes: list = field(default_factory=list)  # identity.MeasureLine of every measure created, changed or removed
     unchanged: list = field(default_factory=list)  # identity.MeasureLine of the unchanged ones, in a dry run
+    readings: list = field(default_factory=list)  # headers.ColumnReading of each column: the field read and why
+    column_map: dict[str, str] = field(default_factory=dict)  # the mapping the file was read with
+    column_map_from_plan: bool = False  # … kept by the plan from its last import
+    years: list[int] = field(default_factory=list)  # the years a column may be mapped to
 
     #: Changed measures listed on the admin's bulk import preview.
     SHOWN = 200
+
+    @property
+    def column_map_used(self):
+        """The mapping without the headers this file does not have (a remembered mapping may name some)."""
+        unmatched = set(unmatched_headers(self.column_map, self.readings))
+        return {header: key for header, key in self.column_map.items() if header not in unmatched}
 
     @property
     def changed(self):
@@ -82,6 +94,12 @@ class ImportReport:
             out.append("nothing changed: the database already matches this file")
         if self.kept_app_progress:
             out.append(f"kept {self.kept_app_progress} progress reports entered in the app (the file did not override them)")
+        if self.column_map_from_plan:
+            out.append("columns mapped as at the last import of this plan (按上次导入的列映射): " + column_map_text(self.column_map))
+        elif self.column_map:
+            out.append("columns mapped by hand: " + column_map_text(self.column_map))
+        out.append("columns read:")
+        out += [f"  {line}" for line in reading_lines(self.readings)]
         if self.unknown_columns:
             out.append("columns not understood (kept as extra data): " + "、".join(self.unknown_columns))
         for line in self.flagged:
@@ -112,6 +130,33 @@ def parse_column_map(pairs):
             raise ValueError(f"--column takes HEADER=FIELD, not {pair!r}")
         mapping[header.strip()] = key.strip()
     return mapping
+
+
+def column_map_lines(column_map):
+    """{"民生实事": "measure"} → ``民生实事=measure``, one a line, as the admin's 列映射 field takes them."""
+    return "\n".join(f"{header}={key}" for header, key in column_map.items())
+
+
+def column_map_text(column_map):
+    """{"民生实事": "measure"} → ``民生实事=measure``, one pair after another, as ``--column`` takes them."""
+    return "; ".join(f"{header}={key}" for header, key in column_map.items())
+
+
+def plan_slug(options, file_name, title=""):
+    """The slug of the plan an import goes into: as given, else from the file name (else the title)."""
+    return options.plan_slug or default_slug(file_name, title or file_name)
+
+
+def with_remembered_column_map(options, slug):
+    """``options`` with the column mapping the plan kept from its last import, when none is given."""
+    from .models import Plan
+
+    if options.column_map:
+        return options
+    remembered = Plan.objects.filter(slug=slug).values_list("column_map", flat=True).first()
+    if not remembered:
+        return options
+    return replace(options, column_map=dict(remembered), column_map_from_plan=True)
 
 
 def workbook_limits():
@@ -312,9 +357,22 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
             options = replace(options, plan_slug=options.plan_slug or slug)
         else:
             read = read_uploaded_ledger if uploaded else partial(read_ledger, limits=workbook_limits())
+            slug_known = bool(options.plan_slug or slugify(Path(file_name).stem, allow_unicode=True))
+            if slug_known:
+                options = with_remembered_column_map(options, plan_slug(options, file_name))
             ledger = read(data, file_name=file_name, column_map=options.column_map)
+            if not slug_known:  # the slug comes from the title: known only now
+                remembered = with_remembered_column_map(options, plan_slug(options, file_name, ledger.title))
+                if remembered.column_map_from_plan:
+                    options = remembered
+                    ledger = read(data, file_name=file_name, column_map=options.column_map)
     except LedgerError as error:
         raise ImportFailed([str(error)]) from error
+    unmatched = [] if from_json or options.column_map_from_plan else unmatched_headers(options.column_map, ledger.readings)
+    if unmatched:
+        raise ImportFailed(
+            [f"{file_name}: 工作表「{ledger.sheet}」第 {ledger.header_row} 行的表头中没有列映射所写的列「{header}」" for header in unmatched]
+        )
     sync = LedgerSync(ledger, options, file_name=file_name, user=user)
     # the workbook is kept for write-back; a JSON file leaves it alone
     counts = sync.run(source=None if from_json else data, dry_run=dry_run, preview=preview, list_unchanged=dry_run and not preview)
@@ -329,4 +387,8 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
         kept_app_progress=sync.kept_app_progress,
         changes=sync.changes,
         unchanged=sync.unchanged,
+        readings=list(ledger.readings),
+        column_map=dict(options.column_map),
+        column_map_from_plan=options.column_map_from_plan,
+        years=sorted(set(sync.plan.years) | set(ledger.years)),
     )

@@ -28,7 +28,8 @@ from django.utils import timezone
 from departments.models import Department, Person
 
 from . import columns
-from .importing import ImportFailed, default_slug, number_unnumbered
+from .importing import ImportFailed, number_unnumbered, plan_slug
+from .import_lock import import_transaction, locked_plan
 from .bulk_rows import insert_rows, reserve_ids
 from .kept_standing import refresh_import_standing
 from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
@@ -141,9 +142,8 @@ def find_or_create_plan(ledger, options, file_name):
             f"文件中没有方案年度（已查看{YEARS_LOOKED_AT}）：请指定方案年度（命令行 --years 2023-2025，管理后台填写“方案年度”）",
         )
     title = ledger.title or file_name
-    slug = options.plan_slug or default_slug(file_name, title)
-    # Locked for the whole import transaction: a second import of the same plan waits (PostgreSQL).
-    plan = Plan.objects.select_for_update().filter(slug=slug).first() or Plan(slug=slug)
+    slug = plan_slug(options, file_name, title)
+    plan = locked_plan(slug)  # until the import's transaction ends: a second import waits (import_lock)
     wanted = {
         "title": title[:300],
         "start_year": min(years),
@@ -151,6 +151,8 @@ def find_or_create_plan(ledger, options, file_name):
         "source_sheet": ledger.sheet,
         "reporting_year": plan.reporting_year or reporting_year(ledger, years),
     }
+    if options.column_map:  # remembered for the plan's next import (admin and import_ledger alike)
+        wanted["column_map"] = options.column_map
     if plan.pk and all(getattr(plan, name) == value for name, value in wanted.items()):
         return plan
     for name, value in wanted.items():
@@ -323,7 +325,7 @@ class LedgerSync:
         ``list_unchanged`` lists the unchanged measures too (``self.unchanged``)."""
         self.list_unchanged = list_unchanged
         rows = self.ledger.rows
-        with transaction.atomic():
+        with import_transaction(self.where):
             try:
                 check_unique_places(zip(self.places, (row.row for row in rows)))
                 plan = find_or_create_plan(self.ledger, self.options, self.file_name)
@@ -351,9 +353,11 @@ class LedgerSync:
         self.compare(self.ledger.rows)
 
     def error_lines(self, limit=200):
-        if len(self.errors) <= limit:
-            return self.errors
-        return self.errors[:limit] + [f"{self.where}: 另有 {len(self.errors) - limit} 处错误未列出"]
+        """Each error once (a bad cell of an item is met again with every measure under it)."""
+        errors = list(dict.fromkeys(self.errors))
+        if len(errors) <= limit:
+            return errors
+        return errors[:limit] + [f"{self.where}: 另有 {len(errors) - limit} 处错误未列出"]
 
     # -- what the plan holds now ------------------------------------------------------
 

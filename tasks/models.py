@@ -37,6 +37,10 @@ class Plan(models.Model):
     source_file = models.FileField(_("原始台账文件"), upload_to="ledgers/", blank=True)
     source_sha256 = models.CharField(_("原始文件摘要"), max_length=64, blank=True, editable=False)
     source_sheet = models.CharField(_("原始工作表"), max_length=100, blank=True)
+    column_map = models.JSONField(
+        _("列映射"), default=dict, blank=True,
+        help_text=_("上次导入时手工指定的列映射（表头 → 字段），再次导入此台账时沿用。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -603,3 +607,80 @@ class StandingClock(models.Model):
     are those of the ledger as it was then (``tasks.dashboard.remembered``)."""
 
     tick = models.BigIntegerField(default=0)
+
+
+class YearClosure(models.Model):
+    """A plan's year closed after it was reported upward (年度关账), for the whole plan or one department.
+
+    While ``reopened_at`` is empty, that year's progress, evidence and extensions of the plan's
+    measures (of the department's measures, when one is named) are read-only for everyone. Only
+    an admin reopens it, with a reason; the row keeps both acts, and closing again adds a new row,
+    so the rows are the history of the year's lock. Change them only through ``tasks.year_close``.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name=_("台账"), on_delete=models.CASCADE, related_name="year_closures")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="year_closures",
+        help_text=_("为空时整个台账的该年度关账。"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关账人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("重新开放人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+    reopen_reason = models.TextField(_("重新开放理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度关账")
+        verbose_name_plural = _("年度关账")
+        ordering = ["plan_id", "year", "closed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year"],
+                condition=models.Q(reopened_at__isnull=True, department__isnull=True),
+                name="yearclosure_one_open_for_plan",
+                violation_error_message=_("该台账的该年度已经关账。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "year", "department"],
+                condition=models.Q(reopened_at__isnull=True, department__isnull=False),
+                name="yearclosure_one_open_for_department",
+                violation_error_message=_("该部门的该年度已经关账。"),
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.department.name if self.department_id else _("全部部门")
+        return f"{self.plan} {self.year}（{scope}）"
+
+    @property
+    def is_closed(self):
+        return self.reopened_at is None
+
+
+class ReportingYearChange(AppendOnly):
+    """The plan's reporting year moved forward by a rollover (年度结转): who, when, and what carried over."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("台账"), on_delete=models.CASCADE, related_name="reporting_year_changes")
+    old_year = models.PositiveSmallIntegerField(_("原填报年度"), null=True, blank=True)
+    new_year = models.PositiveSmallIntegerField(_("新填报年度"))
+    carried_over = models.PositiveIntegerField(_("结转措施数"), default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("填报年度结转")
+        verbose_name_plural = _("填报年度结转")
+        ordering = ["plan_id", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.plan}：{self.old_year} → {self.new_year}"

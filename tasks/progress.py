@@ -2,7 +2,8 @@
 
 Every change bumps the version and appends a ``ProgressEntry``; a writer that read
 version N must send N back, so two people editing the same report never overwrite
-each other silently (optimistic concurrency).
+each other silently (optimistic concurrency). A closed year (``tasks.year_close``) refuses
+every write with ``YearClosed``.
 """
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from .choices import ProgressStatus
 from .kept_standing import progress_written
 from .models import Progress, ProgressEntry
+from .year_close import ensure_open
 
 
 class VersionConflict(Exception):
@@ -27,8 +29,9 @@ def record_progress(measure, year, *, status, note="", done_on=None, user=None, 
 
     ``expected_version`` is the version the writer last saw (``None`` for "I saw no report");
     a mismatch raises ``VersionConflict``. Returns the ``Progress`` row; writing the same
-    values again changes nothing and appends nothing.
+    values again changes nothing and appends nothing. Raises ``YearClosed`` when the year is closed.
     """
+    ensure_open(measure, year)
     progress, _created = Progress.objects.select_for_update().get_or_create(measure=measure, year=year)
     if expected_version is not None or progress.version:
         if (expected_version or 0) != progress.version:

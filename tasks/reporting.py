@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from notices.models import Nudge
 
 from .choices import ProgressStatus, ReviewState
 from .kept_standing import review_written
-from .models import Evidence, ExtensionRequest, Progress, ProgressEntry, ReviewRecord
+from .models import Evidence, ExtensionRequest, MeasureUnit, Progress, ProgressEntry, ReviewRecord, YearClosure
 from .progress import VersionConflict, record_progress
 
 
@@ -131,10 +132,14 @@ EVIDENCE_ADDED = gettext_lazy("佐证材料")
 EXTENSION_ASKED = gettext_lazy("延期申请")
 EXTENSION_DECIDED = gettext_lazy("延期审批")
 NUDGED = gettext_lazy("催办")
+YEAR_CLOSED = gettext_lazy("关账")
+YEAR_REOPENED = gettext_lazy("重新开放")
+ALL_DEPARTMENTS = gettext_lazy("全部部门")
 
 
 def measure_history(measure):
-    """Every change to the measure's progress, review, evidence and deadlines, newest first."""
+    """Every change to the measure's progress, review, evidence and deadlines, and the closing and
+    reopening of its years, newest first."""
     events = []
     previous = {}
     entries = ProgressEntry.objects.filter(progress__measure=measure).select_related("progress", "user")
@@ -193,5 +198,19 @@ def measure_history(measure):
     for nudge in Nudge.objects.filter(measures=measure).select_related("sender", "department"):
         scope = nudge.department.name if nudge.department else ""
         events.append(Event(nudge.created_at, nudge.sender, measure.plan.reporting_year, str(NUDGED), "", scope, nudge.message))
+    events.extend(closure_events(measure))
     events.sort(key=lambda event: event.when, reverse=True)
     return events
+
+
+def closure_events(measure):
+    """The closing and reopening of the measure's years: the whole plan's, and its departments'."""
+    departments = MeasureUnit.objects.filter(measure=measure).values("department_id")
+    closures = YearClosure.objects.filter(plan=measure.plan).filter(
+        Q(department__isnull=True) | Q(department__in=departments)
+    ).select_related("department", "closed_by", "reopened_by")
+    for closure in closures:
+        scope = closure.department.name if closure.department_id else str(ALL_DEPARTMENTS)
+        yield Event(closure.closed_at, closure.closed_by, closure.year, str(YEAR_CLOSED), "", scope, "")
+        if closure.reopened_at:
+            yield Event(closure.reopened_at, closure.reopened_by, closure.year, str(YEAR_REOPENED), "", scope, closure.reopen_reason)

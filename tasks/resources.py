@@ -18,8 +18,9 @@ from departments.models import Department, Person
 
 from . import columns
 from .choices import ProgressSource, UnitRole
+from .column_table import column_rows
 from .deadlines import needs_review
-from .importing import ImportFailed, ImportOptions, remap_dataset
+from .importing import ImportFailed, ImportOptions, plan_slug, remap_dataset, with_remembered_column_map
 from .kept_standing import refresh_plan_standing
 from .ledger_sync import (
     WHERE_IN_THE_WORKBOOK,
@@ -71,10 +72,22 @@ class MeasureResource(resources.ModelResource):
         return super().import_data(dataset, **kwargs)
 
     def before_import(self, dataset, **kwargs):
+        """Read, match and place the whole file before the first row. When that fails the rows are
+        dropped: django-import-export would still run each one against a plan never loaded, and
+        the page would list a traceback per row under the one message that says what is wrong."""
+        try:
+            self.prepare(dataset, **kwargs)
+        except Exception:
+            del dataset[:]
+            raise
+
+    def prepare(self, dataset, **kwargs):
         self.file_name = kwargs.get("file_name") or dataset.ledger.file
+        self.options = with_remembered_column_map(self.options, plan_slug(self.options, self.file_name, dataset.ledger.title))
         if self.options.column_map and getattr(dataset, "source", None) is not None:
             remap_dataset(dataset, self.options.column_map, self.file_name)
         ledger = dataset.ledger
+        self.readings = ledger.readings
         self.check_unique_places(dataset)
         self.plan = self.find_or_create_plan(ledger)
         self.plan_years = self.plan.years
@@ -116,6 +129,8 @@ class MeasureResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         result.measure_lines = self.sync.changes
+        result.column_rows = column_rows(self.readings, self.plan_years)
+        result.column_map_from_plan = self.options.column_map_from_plan
         if result.has_errors() or result.has_validation_errors():
             return
         self.sync.write_history()

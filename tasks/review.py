@@ -24,6 +24,7 @@ from .models import ExtensionDecision, ExtensionRequest, Milestone, Progress
 from .progress import VersionConflict, record_progress
 from .reporting import ReportConflict, set_review, stored_progress
 from .standing import DATED_KINDS
+from .year_close import ensure_open
 
 
 class ReviewRefused(Exception):
@@ -33,6 +34,7 @@ class ReviewRefused(Exception):
 @transaction.atomic
 def review_report(measure, year, *, user, accept, reason="", version):
     """Accept or return the pending report of ``measure`` for ``year`` that the reviewer saw at ``version``."""
+    ensure_open(measure, year)
     progress = Progress.objects.select_for_update().filter(measure=measure, year=year).first()
     if progress is None or progress.review != ReviewState.PENDING:
         raise ReviewRefused(_("该年度没有待审核的完成报告。"))
@@ -74,7 +76,8 @@ def pending_requests(queryset=None):
 @transaction.atomic
 def request_extension(milestone, *, user, new_date, reason):
     """Ask to move a dated milestone to ``new_date``."""
-    milestone = Milestone.objects.select_for_update().select_related("deadline").get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update().select_related("deadline__measure").get(pk=milestone.pk)
+    ensure_open(milestone.deadline.measure, milestone.deadline.year)
     if milestone.date is None or milestone.kind not in DATED_KINDS:
         raise ReviewRefused(_("只有具体日期的节点可以申请延期。"))
     if new_date <= milestone.date:
@@ -97,7 +100,8 @@ def request_extension(milestone, *, user, new_date, reason):
 @transaction.atomic
 def decide_extension(request, *, user, approve, note=""):
     """Approve (the milestone moves to the new date) or reject a pending extension request."""
-    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    request = ExtensionRequest.objects.select_for_update().select_related("measure").get(pk=request.pk)
+    ensure_open(request.measure, request.year)
     if ExtensionDecision.objects.filter(request=request).exists():
         raise ReviewRefused(_("该延期申请已审批。"))
     if not approve and not note.strip():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, exports, measures, review
+from .views import dashboard, exports, measures, reports, review, years
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -8,9 +8,16 @@ urlpatterns = [
     path("due-soon/", dashboard.due_soon, name="due_soon"),
     path("measures/", dashboard.measure_list, name="measure_list"),
     path("measures/export/", dashboard.measure_export, name="measure_export"),
+    path("measures/audit/", dashboard.measure_audit, name="measure_audit"),
     path("departments/<id:pk>/", dashboard.department_detail, name="department_detail"),
     path("plans/<str:slug>/export/", exports.plan_export, name="plan_export"),
     path("plans/<str:slug>/writeback/", exports.plan_writeback, name="plan_writeback"),
+    path("plans/<str:slug>/audit/", exports.plan_audit, name="plan_audit"),
+    path("plans/<str:slug>/report/", reports.evaluation_report, name="evaluation_report"),
+    path("plans/<str:slug>/years/", years.plan_years, name="plan_years"),
+    path("plans/<str:slug>/years/close/", years.close, name="close_year"),
+    path("plans/<str:slug>/years/reopen/", years.reopen, name="reopen_year"),
+    path("plans/<str:slug>/years/rollover/", years.rollover, name="rollover"),
     path("my/", measures.my_measures, name="my_measures"),
     path("measures/<id:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<id:pk>/progress/<int:year>/", measures.report, name="report_progress"),

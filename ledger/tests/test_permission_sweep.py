@@ -13,12 +13,14 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
 
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
+from jobs.models import Export, ExportState
 from notices.models import Notification, NotificationKind
 from notices.notify import notify
 from tasks.importing import ImportOptions, import_ledger
@@ -56,6 +58,9 @@ POST_ONLY = {
     "nudge_department",
     "logout",
     "api-measure-progress",
+    "close_year",
+    "reopen_year",
+    "rollover",
 }
 
 LOGIN = "LOGIN"  # a 302 to the login page
@@ -83,6 +88,14 @@ EXPECTED = {
     "measure_detail": PAGE_DEPT_B,
     "evidence_file": PAGE_DEPT_B,
     "review_queue": PAGE_REVIEWERS,
+    "plan_audit": PAGE_REVIEWERS,  # every person's acts: supervisors and admins only
+    "measure_audit": PAGE_REVIEWERS,
+    "evaluation_report": PAGE_REVIEWERS,
+    "plan_years": PAGE_REVIEWERS,
+    # an empty POST: an invalid form (close), or a move the page did not show (rollover), back to the page
+    "close_year": PAGE_REVIEWERS | {SUPERVISOR: {302}, ADMIN: {302}},
+    "reopen_year": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {403}, SUPERVISOR: {403}, ADMIN: {302}},
+    "rollover": PAGE_REVIEWERS | {SUPERVISOR: {302}, ADMIN: {302}},
     # POST with an empty body: 400 (or a redirect with the form's errors) means "allowed, invalid data"
     "report_progress": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
     "review_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
@@ -94,6 +107,9 @@ EXPECTED = {
     "notifications_read_all": {ANONYMOUS: {LOGIN}, STAFF_A: {302}, STAFF_B: {302}, SUPERVISOR: {302}, ADMIN: {302}},
     "nudge_measure": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
     "nudge_department": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
+    # jobs/urls.py (a background export staff B asked for: theirs alone, whatever the others' role)
+    "export_status": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {404}, ADMIN: {404}},
+    "export_download": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {404}, ADMIN: {404}},
     # django.contrib.auth.urls
     "login": PUBLIC,
     "logout": {role: {200, 302} for role in ROLES},
@@ -207,11 +223,21 @@ def world(db):
     notify([users[STAFF_B].pk], kind=NotificationKind.NUDGE, title="催办", body="请尽快填报", measure=measure)
     notification = Notification.objects.get(user=users[STAFF_B])
     department = Department.objects.get(name=DEPARTMENT_B)
+    export = Export.objects.create(
+        owner=users[STAFF_B], plan=measure.plan, format="csv", measures=1, filename="anshan-2024.csv", state=ExportState.READY
+    )
+    export.file.save(export.filename, ContentFile("工作措施\n".encode()))
     params = {
         "department_detail": {"pk": department.pk},
         "nudge_department": {"pk": department.pk},
         "plan_export": {"slug": measure.plan.slug},
         "plan_writeback": {"slug": measure.plan.slug},
+        "plan_audit": {"slug": measure.plan.slug},
+        "evaluation_report": {"slug": measure.plan.slug},
+        "plan_years": {"slug": measure.plan.slug},
+        "close_year": {"slug": measure.plan.slug},
+        "reopen_year": {"slug": measure.plan.slug},
+        "rollover": {"slug": measure.plan.slug},
         "measure_detail": {"pk": measure.pk},
         "nudge_measure": {"pk": measure.pk},
         "report_progress": {"pk": measure.pk, "year": YEAR},
@@ -220,6 +246,8 @@ def world(db):
         "decide_extension": {"pk": extension.pk},
         "evidence_file": {"pk": evidence.pk},
         "notification_read": {"pk": notification.pk},
+        "export_status": {"pk": export.pk},
+        "export_download": {"pk": export.pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "api-measure-detail": {"pk": measure.pk},
         "api-measure-progress": {"pk": measure.pk},

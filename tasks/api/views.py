@@ -1,7 +1,8 @@
 """``/api/measures/``: the measures a user may see, as interchange objects, and progress reports.
 
 Same rules as the pages (``tasks.access``): a measure the user cannot see is 404, a report by
-someone who may not report is 403, and a report against an old version is 409.
+someone who may not report is 403, a report into a closed year is 403 with
+``"code": "year_closed"``, and a report against an old version is 409.
 """
 
 from django.utils import timezone
@@ -19,6 +20,7 @@ from ..filtersets import ID_SCHEMA, MeasureFilter
 from ..interchange import interchange_queryset, to_interchange
 from ..models import Measure
 from ..reporting import ReportConflict, ReportRefused, report_progress
+from ..year_close import YearClosed
 from .serializers import CONFLICT, ERROR, MeasureSerializer, ProgressReportSerializer
 
 
@@ -113,4 +115,9 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except ReportRefused as refused:
             raise ValidationError({"detail": str(refused)}) from None
+        except YearClosed as closed:
+            return Response(
+                {"detail": str(closed), "code": closed.code, "year": closed.closure.year},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         return Response(to_interchange(interchange_queryset(Measure.objects.filter(pk=measure.pk)).get()))

@@ -82,6 +82,20 @@ class ColumnReading:
         return field_name(self.field)
 
 
+def mapping_key(reading) -> str:
+    """What a column mapping names this column by: its header rows joined, normalised ("" for a column with no header)."""
+    return normalise("".join(reading.header.split(" / "))) if reading.header else ""
+
+
+def unmatched_headers(column_map, readings) -> list[str]:
+    """The headers of a mapping by hand that name no column of the header read."""
+    names = set()
+    for reading in readings:
+        if reading.header:
+            names |= {mapping_key(reading), normalise(reading.header.split(" / ")[-1])}
+    return [header for header in column_map if normalise(header) not in names]
+
+
 def reading_lines(readings) -> list[str]:
     """One line per column for an import report: ``第 4 列「牵头\n单位」→ 牵头单位（表头“牵头”）``."""
     return [
@@ -142,11 +156,16 @@ def read_name(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
+def valid_field(key: str) -> bool:
+    """A field a column can be read as: one of ``FIELDS`` or ``deadline:NNNN`` / ``result:NNNN``."""
+    return key in FIELDS or bool(re.fullmatch(r"(deadline|result):\d{4}", key))
+
+
 def normalise_column_map(column_map, file_name) -> dict[str, str]:
-    """A mapping given by hand, header → field, checked and keyed by the normalised header."""
+    """A mapping given by hand, header → field (or ``extra``: keep as extra data), checked and keyed by the normalised header."""
     normalised = {}
     for header, key in (column_map or {}).items():
-        if key not in FIELDS and not re.fullmatch(r"(deadline|result):\d{4}", key) and key != "extra":
+        if not valid_field(key) and key != "extra":
             raise LedgerError(f"列映射「{header}」→「{key}」：没有这个字段", file=file_name, column=header)
         normalised[normalise(header)] = key
     return normalised
@@ -164,10 +183,13 @@ def find_header(sheets, column_map, file_name):
                 names = _column_names(sheet.grid, start, depth)
                 if names is None:
                     break
-                fields = {_read_column(name, column_map)[0] for name in names.values()} - {None, "extra"}
+                read = [_read_column(name, column_map) for name in names.values()]
+                fields = {key for key, _why in read} - {None, "extra"}
                 if len(fields) < 2:
                     continue
-                score = (_is_complete(fields), len(fields), -start, -depth)
+                # the rows a mapping by hand names its columns by are the header it was made for
+                mapped = sum(1 for _key, why in read if why.startswith("按列映射"))
+                score = (_is_complete(fields), mapped, len(fields), -start, -depth)
                 if best is None or score > best[0]:
                     best = (score, sheet, start, depth)
     if best is None:
@@ -234,13 +256,14 @@ def _header_like(row, above) -> bool:
 
 
 def _read_column(texts, column_map) -> tuple[str | None, str]:
-    """The field of a column from its header texts (top to bottom): the bottom name, else with the group above."""
-    for text in reversed(texts):
+    """The field of a column from its header texts (top to bottom): the bottom name, else with the group above.
+
+    A mapping by hand names a column by all its header rows (``完成时限2024年``) or by its bottom one
+    (``2024年``), never by a group cell above it, which other columns share."""
+    joined = "".join(texts)
+    for text in (joined, texts[-1]):
         if normalise(text) in column_map:
             return column_map[normalise(text)], f"按列映射「{text}」"
-    joined = "".join(texts)
-    if normalise(joined) in column_map:
-        return column_map[normalise(joined)], f"按列映射「{joined}」"
     key, why = read_name(texts[-1])
     if len(texts) > 1 and (key is None or _BARE_YEAR.match(normalise(texts[-1]))):
         combined, combined_why = read_name(joined)
@@ -264,8 +287,8 @@ def _header(grid, start, depth, column_map) -> Header:
         if cell is not None and cell.column != number and cell.row == start + depth:
             key, why = _second_column(columns, key, grid, start + depth - 1, number), "与左列合并的表头，按内容判断"
         if key == "extra":
-            key, why = None, "按列映射保留为其他列"
-        if key and key not in columns:
+            readings.append(ColumnReading(number, written, None, "按列映射保留为其他列"))
+        elif key and key not in columns:
             columns[key] = number
             readings.append(ColumnReading(number, written, key, f"表头{why}" if not why.startswith("按") else why))
         else:

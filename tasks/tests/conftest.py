@@ -1,6 +1,9 @@
+import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from departments.roles import ADMIN, create_account
 from tasks.importing import ImportOptions, import_ledger
@@ -9,6 +12,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ANSHAN = FIXTURES / "anshan.xlsx"
 GUANGYUAN = FIXTURES / "guangyuan.xlsx"
 GUANGYUAN_OPTIONS = ImportOptions(plan_slug="guangyuan", years=[2023, 2024, 2025])
+GUANGYUAN_IMPORTED_ON = datetime.datetime(2025, 3, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -19,8 +23,11 @@ def anshan(db):
 
 @pytest.fixture
 def guangyuan(db):
-    """The Guangyuan ledger imported from fixtures/guangyuan.xlsx (plan years given: the sheet names none)."""
-    return import_ledger(GUANGYUAN, options=GUANGYUAN_OPTIONS)
+    """The Guangyuan ledger imported from fixtures/guangyuan.xlsx (plan years given: the sheet names
+    none) on ``GUANGYUAN_IMPORTED_ON``: it has no result columns, so its reporting year is the
+    year it is imported in (2025), not whatever year the suite runs in."""
+    with time_machine.travel(GUANGYUAN_IMPORTED_ON, tick=False):
+        return import_ledger(GUANGYUAN, options=GUANGYUAN_OPTIONS)
 
 
 @pytest.fixture

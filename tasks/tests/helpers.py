@@ -1,10 +1,13 @@
 """Accounts, logged-in clients, small evidence files, edited ledgers and export bytes for the tests."""
 
+import contextlib
 import io
+import sqlite3
 import zipfile
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from departments.roles import create_account
@@ -65,3 +68,28 @@ def guangyuan_without_years(folder, guangyuan):
     path = folder / "no_years.xlsx"
     workbook.save(path)
     return path
+
+
+@contextlib.contextmanager
+def database_for_threads(folder, **sqlite_options):
+    """Where the connections of new threads go, made from the test database as it is now; yields
+    the SQLite file (None on PostgreSQL).
+
+    PostgreSQL: the test database itself. SQLite: the suite's database lives in memory (a shared
+    cache, whose table locks are not SQLite's file locks), so it is copied to a file that the
+    threads open, with the project's SQLite options (``transaction_mode``, ``timeout``) updated by
+    ``sqlite_options``."""
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    path = folder / "ledger.sqlite3"
+    connection.ensure_connection()
+    with sqlite3.connect(path) as target:
+        connection.connection.backup(target)
+    settings_dict = connection.settings_dict  # the dict every new connection is made from
+    memory, options = settings_dict["NAME"], settings_dict.get("OPTIONS", {})
+    settings_dict["NAME"], settings_dict["OPTIONS"] = str(path), {**options, **sqlite_options}
+    try:
+        yield path
+    finally:
+        settings_dict["NAME"], settings_dict["OPTIONS"] = memory, options

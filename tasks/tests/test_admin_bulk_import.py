@@ -6,11 +6,12 @@ import pytest
 from departments.roles import STAFF, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.importing import ImportOptions, import_ledger
-from tasks.models import Measure, Plan
+from tasks.models import Deadline, Measure, Plan
 from tasks.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
 from .helpers import guangyuan_without_years
+from .test_admin_import import BAD_CELLS, anshan_with_two_bad_cells
 from .test_ledger_sync import edited_anshan
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +71,17 @@ def test_an_edited_file_previews_its_two_changes_and_keeps_progress_entered_in_t
     report = response.context["report"]
     assert report.counts["update"] == 2
     assert [change.kind for change in report.changes] == ["updated", "reworded"]  # #17: each change says what it is
+    texts = dict(Measure.objects.values_list("pk", "text"))
+    phrases = {(measure, year): text for measure, year, text in Deadline.objects.values_list("measure", "year", "text")}
+    (reworded,) = [pk for pk, text in texts.items() if "人手一册" in text]
     confirm(admin_client, response)
-    first.refresh_from_db()
-    assert "人手一册并组织研读" in Measure.objects.get(text__contains="人手一册并组织研读").text
+    texts_after = dict(Measure.objects.values_list("pk", "text"))
+    phrases_after = {(measure, year): text for measure, year, text in Deadline.objects.values_list("measure", "year", "text")}
+    assert {pk: text for pk, text in texts_after.items() if texts[pk] != text} == {
+        reworded: texts[reworded].replace("人手一册", "人手一册并组织研读")
+    }
+    moved = {key: (phrases[key], text) for key, text in phrases_after.items() if phrases[key] != text}
+    assert list(moved.values()) == [("6月30日", "9月30日")]
     kept = first.progress.get(year=2025)
     assert (kept.status, kept.note) == (ProgressStatus.IN_PROGRESS, "已报送方案")
 
@@ -128,3 +137,13 @@ def test_the_row_by_row_page_sends_a_ledger_above_its_limit_to_the_bulk_import(a
     assert any("75 条措施" in error and "批量导入" in error for error in errors)
     assert not Plan.objects.exists()
     assert "批量导入" in admin_client.get("/admin/tasks/measure/").content.decode()
+
+
+def test_each_bad_row_is_named_in_the_bulk_preview_and_nothing_can_be_confirmed(admin_client, tmp_path):
+    response = preview(admin_client, anshan_with_two_bad_cells(tmp_path), plan_slug="anshan")
+
+    assert response.context["errors"] == BAD_CELLS
+    assert "confirm_form" not in response.context
+    page = response.content.decode()
+    assert all(line in page for line in BAD_CELLS) and "未写入任何内容" in page
+    assert not Plan.objects.exists() and not Measure.objects.exists()

@@ -1,5 +1,6 @@
 """The admin's ledger import: upload, preview with each row's fate, confirm; a bad file is a form error."""
 
+import openpyxl
 import pytest
 
 from departments.roles import STAFF, create_account
@@ -70,3 +71,35 @@ def test_staff_cannot_reach_the_import_page(client):
     with open(ANSHAN, "rb") as handle:
         client.post(IMPORT_URL, {"import_file": handle, "format": "0", "resource": "0"})
     assert not Plan.objects.exists()
+
+
+def anshan_with_two_bad_cells(folder):
+    """Anshan with a person's name of 101 characters (row 9) and an upstream deadline of 301 (row 10)."""
+    workbook = openpyxl.load_workbook(ANSHAN)
+    sheet = workbook["任务分解表"]
+    sheet["J9"] = "尹" * 101
+    sheet["D10"] = "持续推进" + "。" * 297
+    path = folder / "anshan.xlsx"
+    workbook.save(path)
+    return path
+
+
+BAD_CELLS = [
+    "anshan.xlsx, 工作表「任务分解表」, 第 9 行, 列「负责人」: 确保该变量包含不超过 100 字符 (目前字符数 101)。",
+    "anshan.xlsx, 工作表「任务分解表」, 第 10 行, 列「上级完成时限」: 确保该变量包含不超过 300 字符 (目前字符数 301)。",
+]
+
+
+def test_each_bad_row_is_named_in_the_preview_and_nothing_can_be_confirmed(admin_client, tmp_path):
+    response = upload(admin_client, anshan_with_two_bad_cells(tmp_path), plan_slug="anshan")
+
+    result = response.context["result"]
+    assert result.has_errors()
+    assert "confirm_form" not in response.context
+    messages = [line for error in result.base_errors for line in str(error.error).splitlines()]
+    assert messages == BAD_CELLS  # each bad cell once, though an item's cell is met with each of its measures
+    assert not result.row_errors()  # no row is run against a plan that was never loaded
+    page = response.content.decode()
+    assert all(line in page for line in BAD_CELLS)
+    assert "has no attribute" not in page
+    assert not Plan.objects.exists() and not Measure.objects.exists()

@@ -1,11 +1,16 @@
 """The ledger export: each real ledger in its own layout, progress filled in, read back by the importer."""
 
+import codecs
+import csv
 import datetime
 import io
 import re
+from collections import Counter
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
@@ -191,8 +196,8 @@ def test_the_export_can_be_narrowed_to_some_measures(anshan):
 
 #: The plan's layout (kept workbook: first section, item numbering, first section's number style),
 #: whether any measure has extra columns, the plans, the overdue measures, the items, the measures,
-#: their deadlines and their progress.
-LEDGER_EXPORT_QUERIES = 10
+#: their deadlines, their progress and the year's milestones moved by approved extensions.
+LEDGER_EXPORT_QUERIES = 11
 
 
 def test_the_ledger_export_costs_the_same_queries_for_three_measures_or_the_whole_plan(anshan, django_assert_max_num_queries):
@@ -226,6 +231,30 @@ def test_export_ledger_command_writes_each_format(anshan, tmp_path):
         assert out.stat().st_size > 0
     assert import_ledger(tmp_path / "anshan.json").counts["skip"] == 75
     assert sheet_of((tmp_path / "anshan.xlsx").read_bytes())["A1"].value.startswith("鞍山市国动办")
+
+
+def test_export_ledger_command_writes_one_csv_row_per_measure_with_each_years_status(anshan, tmp_path):
+    out = tmp_path / "anshan.csv"
+    with time_machine.travel(datetime.datetime(2025, 1, 15, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        call_command("export_ledger", "--format", "csv", "-o", str(out), stdout=io.StringIO())
+
+    data = out.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)  # so Excel on Chinese Windows reads it as UTF-8
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    assert header == [
+        "台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人",
+        "2023年完成时限", "2023年状态", "2023年完成情况", "2024年完成时限", "2024年状态", "2024年完成情况",
+        "2025年完成时限", "2025年状态", "2025年完成情况", "逾期",
+    ]
+    assert len(rows) == 75
+    second = rows[1]
+    assert second[:5] == [Plan.objects.get(slug="anshan").title, "一、全面提升行政执法人员能力素质", "1", "加强政治能力建设", "(1)"]  # the item number as the ledger writes it
+    assert second[6:] == [
+        "②", measure_at("anshan", 1, 2).text, "", "政策法规科", "尹忠新",
+        "", "已完成", "已完成", "6月30日", "已完成", "", "7月31日", "未开始", "", "否",
+    ]
+    assert Counter(row[15] for row in rows) == {"已完成": 37, "未开始": 38}  # 2024: the 已完成任务 column
+    assert Counter(row[-1] for row in rows) == {"是": 24, "否": 51}  # overdue on 15 January 2025
 
 
 def test_export_ledger_command_needs_the_plan_named_when_there_are_two(anshan, guangyuan, tmp_path):

@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 
 from departments.roles import STAFF, create_account
 from tasks.kept_standing import refresh_standing
@@ -192,3 +193,46 @@ def test_a_plan_with_hundreds_of_tasks_offers_them_a_section_at_a_time(db):
     assert offered(task=chosen.pk) == ["（请先选择部分）", str(chosen)]
     assert len(offered(section=sections[0].pk)) == 1 + 75
     assert MeasureFilter({"plan": "province", "task": chosen.pk}, queryset=Measure.objects.all()).is_valid()
+
+
+def page_text(client, path, params=None):
+    response = client.get(path, params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_drop_downs_offer_a_staff_member_only_the_plans_sections_and_tasks_of_their_measures(
+    both, client, django_assert_max_num_queries
+):
+    """机关党总支 has measures in Anshan only: no Guangyuan plan, section or task title, and no
+    Anshan section or task without one of its measures, reaches its pages."""
+    create_account("fagui", STAFF, departments=["机关党总支"], password="pw-for-the-test")
+    create_account("eye", "supervisor", password="pw-for-the-test")
+    own = visible_measures(get_user_model().objects.get(username="fagui"))
+    own_sections = set(Section.objects.filter(tasks__items__measures__in=own))
+    own_tasks = set(Task.objects.filter(items__measures__in=own))
+    assert (len(own_sections), len(own_tasks)) == (2, 4)
+    others_sections = set(Section.objects.all()) - own_sections
+    others_tasks = set(Task.objects.all()) - own_tasks
+    assert {s.plan.slug for s in others_sections} == {"anshan", "guangyuan"}
+    shown = {str(level) for level in own_sections | own_tasks}  # both plans have a section 一、全面提升行政执法人员能力素质
+    hidden = sorted({str(level) for level in others_sections | others_tasks} - shown) + [Plan.objects.get(slug="guangyuan").title]
+    assert len(hidden) == 45
+
+    assert client.login(username="eye", password="pw-for-the-test")
+    seen_by_supervisor = page_text(client, "/measures/") + page_text(client, "/")
+    assert all(title in seen_by_supervisor for title in hidden)  # the test can tell: they are there for a supervisor
+
+    assert client.login(username="fagui", password="pw-for-the-test")
+    with django_assert_max_num_queries(12):
+        measure_list = page_text(client, "/measures/")
+    dashboard = page_text(client, "/", {"plan": "anshan"})
+    assert [title for title in hidden if title in measure_list] == []
+    assert [title for title in hidden if title in dashboard] == []
+    assert all(str(section) in measure_list for section in own_sections)
+    assert all(str(task) in measure_list for task in own_tasks)
+    guangyuan = Section.objects.get(plan__slug="guangyuan", number="七")
+    refused = client.get("/measures/", {"section": guangyuan.pk})
+    assert refused.status_code == 400
+    assert guangyuan.title not in refused.content.decode()
+    assert client.get("/", {"plan": "guangyuan"}).status_code == 400

@@ -34,7 +34,7 @@ def test_csv_has_one_row_per_measure_with_years_and_the_overdue_flag(anshan):
     assert len(rows) == 75
     assert header[:8] == ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施"]
     assert header[-1] == "逾期"
-    second = next(row for row in rows if row[4] == "1" and row[6] == "②")
+    second = next(row for row in rows if row[4] == "(1)" and row[6] == "②")  # numbers as the ledger writes them
     record = dict(zip(header, second))
     assert record["责任单位"] == "政策法规科" and record["负责人"] == "尹忠新"
     assert (record["2024年完成时限"], record["2024年状态"]) == ("6月30日", "已完成")

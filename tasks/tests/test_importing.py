@@ -4,6 +4,7 @@ import datetime
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
@@ -64,6 +65,28 @@ def test_anshan_imports_every_section_task_item_and_measure(anshan):
     assert sorted(Item.objects.filter(task__section__plan=plan).values_list("number", flat=True)) == list(range(1, 46))
     assert Measure.objects.filter(item__task__section__plan=plan).count() == 75
     assert anshan.counts["new"] == 75
+
+
+def on(day):
+    """``day`` (``YYYY-MM-DD``) at 9 in the morning in China, frozen."""
+    return time_machine.travel(datetime.datetime.fromisoformat(f"{day}T09:00+08:00"), tick=False)
+
+
+@pytest.mark.parametrize(
+    "today, year",
+    [("2022-12-31", 2023), ("2023-01-01", 2023), ("2024-06-30", 2024), ("2025-12-31", 2025), ("2027-01-01", 2025)],
+)
+def test_a_ledger_without_result_columns_reports_on_the_year_it_is_imported_in_kept_within_the_plan(db, today, year):
+    with on(today):
+        import_ledger(GUANGYUAN, options=GUANGYUAN_OPTIONS)
+    assert Plan.objects.get(slug="guangyuan").reporting_year == year
+
+
+@pytest.mark.parametrize("today", ["2023-03-01", "2027-01-01"])
+def test_anshans_reporting_year_comes_from_its_result_columns_whatever_the_day(db, today):
+    with on(today):
+        import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    assert Plan.objects.get(slug="anshan").reporting_year == 2024
 
 
 def test_anshan_item_1_measure_2_is_owned_dated_and_done(anshan):

@@ -1,11 +1,14 @@
 """我的任务, the measure page and progress reports, on the real Anshan and Guangyuan ledgers."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from departments.roles import STAFF, SUPERVISOR
 from tasks.kept_standing import refresh_standing
 from tasks.choices import ProgressStatus, ReviewState
-from tasks.models import Evidence, Plan, Progress, ProgressEntry
+from tasks.models import Evidence, Measure, Milestone, Plan, Progress, ProgressEntry
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
@@ -50,13 +53,44 @@ def test_my_measures_lists_every_measure_of_the_department_grouped_by_plan_and_s
     assert f'href="/measures/{civil_defence_only.pk}/"' not in page
 
 
+def on(day):
+    """``day`` (``YYYY-MM-DD``) at 9 in the morning in China, frozen: the day the pages judge by."""
+    return time_machine.travel(datetime.datetime.fromisoformat(f"{day}T09:00+08:00"), tick=False)
+
+
 def test_my_measures_show_this_years_deadline_and_a_signal(fagui):
-    page = fagui.get("/my/").content.decode()
+    with on("2025-01-15"):  # after the 2024 deadlines: some done, some overdue
+        page = fagui.get("/my/").content.decode()
     measure = measures_of("政策法规科").first()
     deadline_2024 = measure.deadlines.get(year=2024)
     assert deadline_2024.text in page
     assert 'class="badge done"' in page
     assert 'class="badge overdue"' in page
+
+
+@pytest.mark.parametrize(
+    "today, badge",
+    [
+        ("2024-10-30", '<span class="badge on-track">正常</span>'),  # 31 days before
+        ("2024-10-31", '<span class="badge due-soon">即将到期</span>'),  # within the 30 days
+        ("2024-11-30", '<span class="badge due-soon">即将到期</span>'),  # due today: not late yet
+        ("2024-12-01", '<span class="badge overdue">逾期</span>'),
+    ],
+)
+def test_the_badge_before_on_and_after_a_deadline(fagui, today, badge):
+    """Item (8) measure ③ of Anshan (政策法规科, not done in 2024, the reporting year): its only
+    2024 milestone is 11月30日."""
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    assert [(m.date, m.kind) for m in Milestone.objects.filter(deadline__measure=measure, deadline__year=2024)] == [
+        (datetime.date(2024, 11, 30), "date")
+    ]
+    with on(today):
+        detail = fagui.get(f"/measures/{measure.pk}/").content.decode()
+        listed = fagui.get("/my/").content.decode()
+    heading = detail[detail.index("<h1>") : detail.index("</h1>")]
+    assert badge in heading
+    row = listed[listed.index(f'href="/measures/{measure.pk}/"') :]
+    assert badge in row[: row.index("</tr>")]
 
 
 def test_guangyuan_lead_unit_sees_its_measures(guangyuan):
@@ -126,7 +160,7 @@ def test_the_measure_page_shows_the_whole_context_every_year_and_the_history(fag
 
 
 def test_the_measure_page_costs_a_fixed_number_of_queries(fagui, measure, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
 
 

@@ -1,13 +1,11 @@
 """The web layer against hostile links and shared machines (issue #24): reflected script, the app's
 own error pages, the Content-Security-Policy header, and no caching of private answers."""
 
-import contextlib
-import sqlite3
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -18,7 +16,7 @@ from tasks.models import Evidence, Measure, Progress, ProgressEntry
 
 from .conftest import ANSHAN
 
-from .helpers import PDF_BYTES, login, measures_of, upload
+from .helpers import PDF_BYTES, database_for_threads, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -250,28 +248,6 @@ def test_a_token_holders_api_answers_are_not_cached(anshan):
 WRITERS = 5
 
 
-@contextlib.contextmanager
-def database_for_threads(folder):
-    """Where the connections of new threads go, made from the test database as it is now.
-
-    PostgreSQL: the test database itself. SQLite: the suite's database lives in memory (a shared
-    cache, whose table locks are not SQLite's file locks), so it is copied to a file that the
-    threads open, with the project's SQLite options (``transaction_mode``, ``timeout``)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = folder / "ledger.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(path) as target:
-        connection.connection.backup(target)
-    memory = connection.settings_dict["NAME"]
-    connection.settings_dict["NAME"] = str(path)  # the dict every new connection is made from
-    try:
-        yield
-    finally:
-        connection.settings_dict["NAME"] = memory
-
-
 def run_together(functions):
     """Each function in its own thread, released at once; their results in order."""
     barrier = threading.Barrier(len(functions))
@@ -292,7 +268,8 @@ def run_together(functions):
     return results
 
 
-def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transactional_db, tmp_path):
+@pytest.mark.parametrize("through", ["page", "api"])
+def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transactional_db, tmp_path, through):
     import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
     own = measures_of("政策法规科").first()
     writers = []
@@ -305,6 +282,12 @@ def test_five_people_saving_the_same_report_one_is_saved_four_are_told(transacti
     version = Progress.objects.get(measure=own, year=2025).version
 
     def save(client, n):
+        if through == "api":
+            return lambda: client.post(
+                f"/api/measures/{own.pk}/progress/",
+                {"year": 2025, "status": "in_progress", "note": f"第{n}人的说明", "version": version},
+                content_type="application/json",
+            ).status_code
         return lambda: client.post(
             f"/measures/{own.pk}/progress/2025/",
             {"2025-status": "in_progress", "2025-note": f"第{n}人的说明", "2025-version": version},

@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressStatus
@@ -109,3 +110,31 @@ def test_supervisor_downloads_the_write_back_and_gets_404_without_a_workbook(ans
 def test_staff_never_get_the_write_back_which_holds_every_department(anshan, client):
     login(client, "clerk", STAFF, ["政策法规科"])
     assert client.get("/plans/anshan/writeback/").status_code == 403
+
+
+def test_the_command_writes_the_kept_workbook_back_with_the_status_filled_in(anshan, tmp_path):
+    plan = Plan.objects.get(slug="anshan")
+    report(measure_at("anshan", 2, 1), 2024, ProgressStatus.DONE)
+    out = tmp_path / "回填.xlsx"
+    said = io.StringIO()
+
+    call_command("export_ledger", "--plan", "anshan", "--writeback", "-o", str(out), stdout=said)
+
+    assert said.getvalue() == f"wrote {out} (xlsx, write-back) for plan anshan\n"
+    after, before = load(out)["任务分解表"], load(ANSHAN)["任务分解表"]
+    assert_only_cells_changed(before, after, status_positions(plan))
+    assert after.cell(measure_at("anshan", 2, 1).source_row, 11).value == "① ③"
+
+
+def test_the_command_refuses_a_write_back_it_cannot_make(anshan, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "回填.csv"
+    with pytest.raises(CommandError, match="^--writeback writes the original workbook: use it with --format xlsx$"):
+        call_command("export_ledger", "--writeback", "--format", "csv", "-o", str(out))
+    plan = Plan.objects.get(slug="anshan")
+    plan.source_file = ""
+    plan.save()
+    with pytest.raises(CommandError, match="^plan anshan was not imported from a workbook: nothing to write back into$"):
+        call_command("export_ledger", "--writeback", "-o", str(folder / "回填.xlsx"))
+    assert list(folder.iterdir()) == []

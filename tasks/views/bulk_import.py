@@ -6,6 +6,10 @@ whole file with the plan at once (``import_ledger(preview=True)``: counts, error
 phrases to look at, the first rows that change), keeps the upload until the person confirms,
 then writes it through the same bulk path as ``import_ledger`` on the command line. The workbook
 is read in a child process with capped memory and time, as every uploaded workbook is.
+
+The preview shows how each column was read and why (``column_table``); a person who sets a
+column to another field has the kept upload read again with that mapping and sees the preview
+again. The mapping confirmed is remembered by the plan for its next import.
 """
 
 from django.contrib import messages
@@ -14,8 +18,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from ..column_table import chosen_column_map, column_rows, columns_as_read
 from ..forms import BulkImportForm, LedgerConfirmImportForm
-from ..importing import ImportFailed, LedgerFormat, import_ledger
+from ..importing import ImportFailed, LedgerFormat, column_map_lines, import_ledger
 
 TEMPLATE = "admin/tasks/measure/bulk_import.html"
 
@@ -31,6 +36,8 @@ def bulk_import(model_admin, request):
     }
     if request.method != "POST":
         context["form"] = BulkImportForm()
+    elif "reread" in request.POST:
+        return reread(model_admin, request, context)
     elif "import_file_name" in request.POST:
         return confirm(model_admin, request, context)
     else:
@@ -52,33 +59,71 @@ def preview(model_admin, request, context):
         kept.remove()
         context["errors"] = failure.messages
         return
+    show_preview(context, report, kept.name, upload.name, form)
+
+
+def show_preview(context, report, kept_name, file_name, form):
+    """The preview of ``report``: the column table, the counts, the rows, and the forms to re-read and confirm."""
     context["report"] = report
+    context["columns"] = column_rows(report.readings, report.years)
     context["confirm_form"] = LedgerConfirmImportForm(
         initial={
-            "import_file_name": kept.name,
-            "original_file_name": upload.name,
+            "import_file_name": kept_name,
+            "original_file_name": file_name,
             "format": "0",
             "plan_slug": form.cleaned_data["plan_slug"],
             "years": form.data.get("years", ""),
-            "column_map": form.data.get("column_map", ""),
+            "column_map": column_map_lines(report.column_map_used),
         }
     )
+    context["columns_as_read"] = columns_as_read(context["columns"])
 
 
-def confirm(model_admin, request, context):
+def reread(model_admin, request, context):
+    """The kept upload read again with the columns the person chose, and previewed again."""
+    form, kept, data = confirmed_upload(model_admin, request, context)
+    if data is None:
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    try:
+        column_map = chosen_column_map(form.cleaned_data["column_map"], request.POST.get("columns_as_read", ""), request.POST)
+    except ValueError as error:
+        kept.remove()
+        context.update(form=BulkImportForm(), errors=[str(error)])
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    options = form.import_options()
+    options.column_map = column_map
+    file_name = form.cleaned_data["original_file_name"]
+    try:
+        report = import_ledger(data, file_name=file_name, options=options, preview=True, uploaded=True, user=request.user)
+    except ImportFailed as failure:
+        kept.remove()
+        context.update(form=BulkImportForm(), errors=failure.messages)
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    show_preview(context, report, kept.name, file_name, form)
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+def confirmed_upload(model_admin, request, context):
+    """The confirm form, the kept upload and its bytes; the bytes are None (and ``context`` says why) when either is gone."""
     form = LedgerConfirmImportForm(request.POST)
     if not form.is_valid():
         context.update(form=BulkImportForm(), errors=[_("确认信息不完整，请重新上传文件。")])
-        return TemplateResponse(request, TEMPLATE, context, status=400)
+        return form, None, None
     kept = model_admin.get_tmp_storage_class()(
         name=form.cleaned_data["import_file_name"], read_mode="rb", **model_admin.get_tmp_storage_class_kwargs()
     )
-    file_name = form.cleaned_data["original_file_name"]
     try:
-        data = kept.read()
+        return form, kept, kept.read()
     except OSError:
         context.update(form=BulkImportForm(), errors=[_("上传的文件已不在服务器上，请重新上传。")])
+        return form, kept, None
+
+
+def confirm(model_admin, request, context):
+    form, kept, data = confirmed_upload(model_admin, request, context)
+    if data is None:
         return TemplateResponse(request, TEMPLATE, context, status=400)
+    file_name = form.cleaned_data["original_file_name"]
     try:
         report = import_ledger(data, file_name=file_name, options=form.import_options(), uploaded=True, user=request.user)
     except ImportFailed as failure:

@@ -11,16 +11,19 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 
-from ..access import department_ids, sees_everything, visible_measures
+from ..access import department_ids, sees_everything, visible_measures, visible_plans
 from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
 from ..filtersets import MeasureFilter, form_errors
 from ..flat_export import write_flat_export
 from ..models import Measure, Plan
 from ..standing import with_standing
+from .exports import audit_download, audit_format
 
 
 def scope_or_400(request):
-    plans = list(Plan.objects.order_by("-start_year", "title"))
+    """The plans the user may choose from (those holding a measure they may see) and the scope
+    the URL asks for; a parameter that cannot be read is ``BadScope``."""
+    plans = list(visible_plans(request.user, Plan.objects.order_by("-start_year", "title")))
     try:
         return plans, Scope.from_params(request.GET, plans=plans)
     except ScopeError as error:
@@ -91,7 +94,7 @@ DEPARTMENTS_PER_PAGE = 20
 def home(request):
     """The dashboard: totals, status mix, departments ranked (paged), sections and years, with drill-down."""
     plans, scope = scope_or_400(request)
-    context = {"plans": plans, "scope": scope}
+    context = {"plans": plans, "scope": scope, "sees_everything": sees_everything(request.user)}
     if scope.plan is not None:
         context.update(overview(request.user, scope))
         context["page"], context["params"] = paginate(request, context.pop("departments"), DEPARTMENTS_PER_PAGE)
@@ -159,6 +162,7 @@ def measure_list(request):
             "params": params,
             "year": filterset.standing_year,
             "export_formats": EXPORT_FORMATS,
+            "sees_everything": sees_everything(request.user),
         },
         status=200 if filterset.is_valid() else 400,
     )
@@ -182,6 +186,16 @@ def measure_export(request):
     )
     output.seek(0)
     return FileResponse(output, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@login_required
+def measure_audit(request):
+    """The history of the measure list as it is filtered now (``format=xlsx|csv``): supervisors and admins."""
+    fmt = audit_format(request)
+    filterset = filtered_measures(request)
+    if not filterset.is_valid():
+        return bad_request(request, form_errors(filterset.form))
+    return audit_download(filterset.qs, fmt, None, "measures-")
 
 
 @scoped

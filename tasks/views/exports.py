@@ -1,26 +1,30 @@
-"""Downloads of a plan: the ledger (xlsx in its own layout, csv, json) and the write-back workbook.
+"""Downloads of a plan: the ledger (xlsx in its own layout, csv, json), the write-back workbook
+and the audit export (history).
 
 Staff get only their departments' measures (``visible_measures``), in every format; the
-write-back workbook holds every department's rows, so it is for supervisors and admins.
+write-back workbook holds every department's rows, and the audit export every person's acts, so
+they are for supervisors and admins. A ledger export of more than ``LEDGER_EXPORT_BACKGROUND_ABOVE``
+measures is built by the worker: the page sends the user to its status page (``jobs.views``),
+which becomes the download.
 """
 
 import tempfile
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET
 
+from jobs.exports import start_export
 from tasks.access import sees_everything, user_role, visible_measures
-from tasks.exporting import XLSX_TYPE, export_filename, write_ledger
-from tasks.flat_export import write_flat_export
-from tasks.interchange import write_plan_json
+from tasks.audit_export import write_audit_export
+from tasks.exporting import XLSX_TYPE
 from tasks.models import Measure, Plan
+from tasks.plan_export import FORMATS, plan_export_filename, write_plan_export
 from tasks.writeback import NoSourceFile, write_back
-
-FORMATS = ("xlsx", "csv", "json")
 
 
 @require_GET
@@ -35,17 +39,14 @@ def plan_export(request, slug):
         raise Http404(f"unknown format {fmt!r}")
     year = requested_year(request, plan)
     measures = visible_measures(request.user, Measure.objects.filter(item__task__section__plan=plan))
+    count = measures.count()
+    if count > settings.LEDGER_EXPORT_BACKGROUND_ABOVE:
+        export = start_export(request.user, plan, fmt, year, count)
+        return redirect("export_status", export.pk)
     output = tempfile.TemporaryFile()  # written in full before the response starts, then sent in blocks
-    if fmt == "xlsx":
-        write_ledger(plan, output, measures=measures, year=year)
-        content_type = XLSX_TYPE
-    elif fmt == "csv":
-        content_type, _name = write_flat_export(measures, "csv", output, year=year)
-    else:
-        write_plan_json(plan, output, measures)
-        content_type = "application/json"
+    content_type = write_plan_export(plan, measures, fmt, year, output)
     output.seek(0)
-    filename = export_filename(plan, year or plan.reporting_year or plan.start_year, fmt)
+    filename = plan_export_filename(plan, fmt, year)
     return FileResponse(output, as_attachment=True, filename=filename, content_type=content_type)
 
 
@@ -62,6 +63,35 @@ def plan_writeback(request, slug):
     except NoSourceFile as error:
         raise Http404("this plan was not imported from a workbook") from error
     return download(data, XLSX_TYPE, f"{plan.slug}-回填.xlsx")
+
+
+AUDIT_FORMATS = ("xlsx", "csv")
+
+
+def audit_format(request):
+    if not sees_everything(request.user):
+        raise PermissionDenied
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in AUDIT_FORMATS:
+        raise Http404(f"unknown format {fmt!r}")
+    return fmt
+
+
+def audit_download(measures, fmt, plans, prefix):
+    output = tempfile.TemporaryFile()  # written in full before the response starts, then sent in blocks
+    content_type, filename = write_audit_export(measures, fmt, output, plans=plans)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=f"{prefix}{filename}", content_type=content_type)
+
+
+@require_GET
+@login_required
+def plan_audit(request, slug):
+    """``?format=xlsx|csv``: every recorded act on the plan's measures, its closures and rollovers."""
+    fmt = audit_format(request)
+    plan = get_object_or_404(Plan, slug=slug)
+    measures = Measure.all_objects.filter(item__task__section__plan=plan)
+    return audit_download(measures, fmt, Plan.objects.filter(pk=plan.pk), f"{plan.slug}-")
 
 
 def requested_year(request, plan):

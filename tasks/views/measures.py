@@ -20,6 +20,7 @@ from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, Progre
 from ..reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from ..review import pending_requests
 from ..standing import DATED_KINDS, REPORTING_YEAR, StandingOn, with_standing
+from ..year_close import YearClosed, closures_of_measure
 from .dashboard import paginate, with_standing_on_page
 
 #: Measures per page of 我的任务: a department of a province-wide plan can own thousands.
@@ -103,6 +104,7 @@ class YearSection:
     evidence: list
     form: object = None
     review_form: object = None
+    closure: object = None
 
     @property
     def returned(self):
@@ -110,7 +112,10 @@ class YearSection:
 
 
 def year_sections(measure, user, *, bound=None):
-    """One ``YearSection`` per plan year; ``bound`` replaces the report form of its year."""
+    """One ``YearSection`` per plan year; ``bound`` replaces the report form of its year.
+
+    A closed year shows its closure and no form: nobody writes into it.
+    """
     deadlines = {d.year: d for d in measure.deadlines.prefetch_related("milestones")}
     progress = {
         p.year: p for p in Progress.objects.filter(measure=measure).select_related("updated_by").prefetch_related("evidence")
@@ -122,6 +127,7 @@ def year_sections(measure, user, *, bound=None):
         for milestone in deadline.milestones.all():
             milestone.pending_requests = pending.get(milestone.pk, [])
     reporter, reviewer = can_report(user, measure), can_review(user)
+    closures = closures_of_measure(measure)
     sections = []
     for year in measure.plan.years:
         row = YearSection(
@@ -129,7 +135,11 @@ def year_sections(measure, user, *, bound=None):
             deadline=deadlines.get(year),
             progress=progress.get(year),
             evidence=list(progress[year].evidence.all()) if year in progress else [],
+            closure=closures.get(year),
         )
+        sections.append(row)
+        if row.closure is not None:
+            continue
         if reporter:
             row.form = bound if bound is not None and bound.prefix == str(year) else ProgressForm.for_progress(
                 row.progress, prefix=str(year)
@@ -141,7 +151,6 @@ def year_sections(measure, user, *, bound=None):
             and row.progress.updated_by_id != user.pk  # nobody reviews their own report
         ):
             row.review_form = ReviewForm(initial={"decision": "accept", "version": row.progress.version})
-        sections.append(row)
     return sections
 
 
@@ -181,10 +190,21 @@ def measure_detail(request, pk):
     return render(request, "tasks/measure_detail.html", detail_context(request, measure))
 
 
+def refuse_closed_year(request, measure, closed):
+    """A write into a closed year, answered 403: the year's section (htmx) or the measure page, with the reason."""
+    if is_htmx(request):
+        row = next(s for s in year_sections(measure, request.user) if s.year == closed.closure.year)
+        context = {**form_context(request, measure), "row": row, "refusal": str(closed)}
+        return render(request, "tasks/_year_section.html", context, status=403)
+    messages.error(request, str(closed))
+    return render(request, "tasks/measure_detail.html", detail_context(request, measure), status=403)
+
+
 @require_POST
 @login_required
 def report(request, pk, year):
-    """Save a year's report. Invalid → 400, conflicting version → 409, both with the form and its errors.
+    """Save a year's report. Invalid → 400, conflicting version → 409, both with the form and its errors;
+    a closed year → 403 with the reason.
 
     An htmx request gets the year's section back; a plain form post is redirected to the measure page.
     """
@@ -212,6 +232,8 @@ def report(request, pk, year):
             status = 409
         except ReportRefused as refused:
             form.add_error(None, str(refused))
+        except YearClosed as closed:
+            return refuse_closed_year(request, measure, closed)
         else:
             if not is_htmx(request):
                 messages.success(request, _("%(year)s 年度进展已保存。") % {"year": year})

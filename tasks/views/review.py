@@ -15,7 +15,8 @@ from ..models import ExtensionRequest, Measure, Milestone, Progress
 from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
 from ..reporting import ReportConflict
 from ..review import ReviewRefused, decide_extension, pending_requests, request_extension, review_report
-from .measures import reportable_measure_or_403, visible_measure_or_404
+from ..year_close import YearClosed
+from .measures import refuse_closed_year, reportable_measure_or_403, visible_measure_or_404
 
 
 def back_to(measure, year=None):
@@ -57,6 +58,8 @@ def review(request, pk, year):
         )
     except (ReviewRefused, ReportConflict) as error:
         return refuse_or_reload(request, measure, error, year)
+    except YearClosed as closed:
+        return refuse_closed_year(request, measure, closed)
     messages.success(request, _("审核意见已保存。"))
     return back_to(measure, year)
 
@@ -75,6 +78,8 @@ def ask_extension(request, pk):
         request_extension(milestone, user=request.user, new_date=data["new_date"], reason=data["reason"])
     except ReviewRefused as error:
         return refuse_or_reload(request, measure, error, milestone.deadline.year)
+    except YearClosed as closed:
+        return refuse_closed_year(request, measure, closed)
     messages.success(request, _("延期申请已提交，等待审批。"))
     return back_to(measure, milestone.deadline.year)
 
@@ -95,6 +100,8 @@ def decide(request, pk):
         decide_extension(extension, user=request.user, approve=data["decision"] == "approve", note=data["note"])
     except ReviewRefused as error:
         return refuse_or_reload(request, measure, error, extension.year)
+    except YearClosed as closed:
+        return refuse_closed_year(request, measure, closed)
     messages.success(request, _("延期审批已保存。"))
     return back_to(measure, extension.year)
 

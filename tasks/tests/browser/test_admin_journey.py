@@ -5,13 +5,14 @@ from playwright.sync_api import expect
 
 from departments.roles import ADMIN, create_account
 from tasks.models import Measure, Plan
-from tasks.tests.conftest import GUANGYUAN
+from tasks.tests.conftest import FIXTURES, GUANGYUAN
 
 from .conftest import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMPORT_URL = "/admin/tasks/measure/import/"
+XIANAN = FIXTURES / "corpus" / "03_xianan_flat_gbk.csv"
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_ac
     page.get_by_label("方案年度").fill("2023-2025")
     page.get_by_role("button", name="检查并预览").click()
 
-    expect(page.locator("td.bulk-new")).to_have_text("35")
+    expect(page.locator(".bulk-summary .bulk-new")).to_have_text("35")
     expect(page.locator("table.bulk-changes tbody tr")).to_have_count(35)
     assert not Measure.objects.exists()
     shots(page, "admin-bulk-import-preview", full_page=False)
@@ -75,3 +76,47 @@ def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_ac
     expect(page.locator(".messagelist")).to_contain_text("新增 35 条措施")
     plan = Plan.objects.get()
     assert Measure.objects.filter(item__task__section__plan=plan).count() == 35
+
+
+def test_admin_corrects_a_column_in_the_bulk_preview_and_the_plan_remembers_it(page, shots, admin_account):
+    log_in(page, "chief")
+    page.goto("/admin/tasks/measure/bulk-import/")
+    page.get_by_label("导入到台账（标识）").fill("xianan")
+    page.get_by_label("台账文件").set_input_files(XIANAN)
+    page.get_by_role("button", name="检查并预览").click()
+
+    table = page.locator("table.column-table")
+    expect(table.locator("tbody tr")).to_have_count(5)
+    expect(table.locator("tr.column-3")).to_contain_text("表头“领导”")
+    column = page.get_by_label("第 3 列「责任领导」读作")
+    expect(column).to_have_value("person")
+    column.focus()
+    column.select_option("extra")  # the change re-reads the upload at once (static/js/column_table.js)
+    expect(table.locator("tr.column-3 .column-reason")).to_have_text("按列映射保留为其他列")
+    expect(page.get_by_label("第 3 列「责任领导」读作")).to_have_value("extra")
+    expect(page.locator(".bulk-summary .bulk-new")).to_have_text("12")
+    assert not Plan.objects.exists()
+    shots(page, "admin-column-table", full_page=False)
+
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".messagelist")).to_contain_text("新增 12 条措施")
+    assert Plan.objects.get(slug="xianan").column_map == {"责任领导": "extra"}
+
+    page.goto("/admin/tasks/measure/bulk-import/")
+    page.get_by_label("导入到台账（标识）").fill("xianan")
+    page.get_by_label("台账文件").set_input_files(XIANAN)
+    page.get_by_role("button", name="检查并预览").click()
+    expect(page.locator(".column-map-remembered")).to_contain_text("按上次导入的列映射")
+    expect(page.get_by_label("第 3 列「责任领导」读作")).to_have_value("extra")
+    expect(page.locator(".bulk-summary .bulk-skip")).to_have_text("12")
+
+
+def test_the_column_table_fits_a_phone(page, shots, admin_account):
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, "chief")
+    page.goto("/admin/tasks/measure/bulk-import/")
+    page.get_by_label("台账文件").set_input_files(XIANAN)
+    page.get_by_role("button", name="检查并预览").click()
+    expect(page.locator("table.column-table")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    shots(page, "admin-column-table-phone")

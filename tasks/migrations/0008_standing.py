@@ -18,7 +18,7 @@ def work_out_standing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0005_measure_identity'),
+        ('tasks', '0007_plan_column_map'),
     ]
 
     operations = [

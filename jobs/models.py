@@ -1,0 +1,70 @@
+"""What the worker leaves behind for people: a plan export built in the background, and the
+days the daily reminders have run.
+
+- ``Export``: a plan download too large to build inside the request, with its owner (only they
+  may fetch it: it holds the measures they may see), its state, the file once built, or the
+  message saying why it failed.
+- ``DailyRun``: a day whose reminders, escalations and digests the worker has run, so that a
+  worker started late in the day runs that day's once and then waits for the next.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Plan
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+def export_upload_to(export, filename):
+    return f"exports/{export.created_at:%Y/%m}/{uuid.uuid4().hex}-{filename}"
+
+
+class Export(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(_("格式"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    measures = models.PositiveIntegerField(_("措施数"))
+    state = models.CharField(_("状态"), max_length=20, choices=ExportState.choices, default=ExportState.QUEUED)
+    file = models.FileField(_("文件"), upload_to=export_upload_to, max_length=300, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=200, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def finished(self):
+        return self.state in (ExportState.READY, ExportState.FAILED)
+
+
+class DailyRun(models.Model):
+    day = models.DateField(_("日期"), unique=True)
+    finished_at = models.DateTimeField(_("完成时间"), auto_now_add=True)
+    summary = models.CharField(_("结果"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("每日提醒运行记录")
+        verbose_name_plural = _("每日提醒运行记录")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day}"

@@ -1,0 +1,1 @@
+from tasks.tests.conftest import admin_client, anshan  # noqa: F401
