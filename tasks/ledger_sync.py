@@ -30,6 +30,7 @@ from departments.models import Department, Person
 from . import columns
 from .importing import ImportFailed, number_unnumbered, plan_slug
 from .import_lock import import_transaction, locked_plan
+from .year_close import open_closures
 from .bulk_rows import insert_rows, reserve_ids
 from .kept_standing import refresh_import_standing
 from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
@@ -433,6 +434,11 @@ class LedgerSync:
         self.accepted = set(
             Progress.objects.filter(review=ReviewState.ACCEPTED, **in_plan).values_list("measure_id", flat=True)
         )
+        # {year: names of the departments closed in it, None for the whole plan}
+        self.closed_years = {}
+        if plan.pk is not None:
+            for year, department in open_closures(plan).values_list("year", "department__name"):
+                self.closed_years.setdefault(year, set()).add(department)
 
     # -- which stored entry each of the file's is --------------------------------------
 
@@ -563,11 +569,13 @@ class LedgerSync:
                 self.flag_deadlines(row, wanted)
                 self.changes.append(MeasureLine("new", row.row, place, row.measure_text or ""))
                 self.new_measures.append((place, row, wanted))
+                self.refuse_closed_years(row, wanted, progress)
                 self.progress_writes.extend((place, year, *value, None) for year, value in sorted(progress.items()))
                 self.counts["new"] += 1
                 self.row_kinds.append("new")
                 continue
             writes = self.writes_over(stored.pk, progress)
+            self.refuse_closed_years(row, wanted, writes)
             kind = self.kind_of_change(place, stored, row, wanted, writes)
             self.row_kinds.append(kind)
             if kind == "unchanged":
@@ -590,6 +598,17 @@ class LedgerSync:
             MeasureLine("removed", None, self.stored_place(pk), self.stored_measures[pk].text) for pk in self.removed
         ]
         self.counts["removed"] = len(self.removed)
+
+    def refuse_closed_years(self, row, wanted, writes):
+        """A closed year's progress changes for nobody, an import included (``tasks.year_close``):
+        a file stating other progress for it is an error naming the row; the same progress is fine."""
+        for year in sorted(writes):
+            closed = self.closed_years.get(year)
+            if closed is not None and (None in closed or closed & {*wanted.lead_units, *wanted.responsible_units}):
+                self.errors.append(
+                    f"{self.where}, 第 {row.row} 行: {year} 年已关账，文件中的完成情况与系统中的不同，"
+                    "不能导入；请管理员先重新开放该年度，或改回文件中的完成情况"
+                )
 
     def kind_of_change(self, place, stored, row, wanted, writes):
         """restored, moved, reworded, updated or unchanged: what the row does to its stored measure."""

@@ -2,6 +2,7 @@
 
 import datetime
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
@@ -9,9 +10,11 @@ from rest_framework.test import APIClient
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind
+from tasks.importing import ImportFailed, ImportOptions, import_ledger
 from tasks.models import ExtensionRequest, Milestone, Plan, Progress, ProgressEntry, YearClosure
 from tasks.reporting import measure_history
 from tasks.review import request_extension
+from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import PASSWORD, login, measures_of
 from tasks.year_close import CloseRefused, YearClosed, close_year, reopen_year
 
@@ -227,3 +230,36 @@ def test_the_year_page_and_a_closed_measure_page_cost_a_fixed_number_of_queries(
     fagui = login("fagui", STAFF, ["政策法规科"])
     with django_assert_max_num_queries(21):
         assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
+
+
+def anshan_with_2023_result(tmp_path, name, result):
+    """The Anshan ledger with the 2023 results of sheet row 4 (① 机关党总支, ② 政策法规科) as ``result``."""
+    workbook = openpyxl.load_workbook(ANSHAN)
+    workbook.worksheets[0]["F4"] = result
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def test_an_import_cannot_change_a_closed_years_progress(plan, tmp_path):
+    close_year(plan, 2023)
+    changed = anshan_with_2023_result(tmp_path, "changed.xlsx", "① 已完成\n② 推进中")
+    with pytest.raises(ImportFailed) as refused:
+        import_ledger(changed, options=ImportOptions(plan_slug="anshan"))
+    assert refused.value.messages == [
+        "changed.xlsx, 工作表「任务分解表」, 第 4 行: 2023 年已关账，文件中的完成情况与系统中的不同，不能导入；"
+        "请管理员先重新开放该年度，或改回文件中的完成情况"
+    ]
+    assert Progress.objects.get(measure=measures_of("政策法规科").first(), year=2023).status == "done"
+    report = import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))  # the same progress as stored
+    assert report.counts["skip"] == 75
+
+
+def test_a_departments_closed_year_stops_only_its_own_measures_progress(plan, tmp_path):
+    close_year(plan, 2023, departments=[Department.objects.get(name="政策法规科")])
+    theirs = anshan_with_2023_result(tmp_path, "theirs.xlsx", "① 已完成\n② 推进中")
+    with pytest.raises(ImportFailed, match="第 4 行: 2023 年已关账"):
+        import_ledger(theirs, options=ImportOptions(plan_slug="anshan"))
+    others = anshan_with_2023_result(tmp_path, "others.xlsx", "① 推进中\n② 已完成")  # 机关党总支's measure
+    report = import_ledger(others, options=ImportOptions(plan_slug="anshan"))
+    assert report.counts["update"] == 1
