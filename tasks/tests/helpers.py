@@ -9,6 +9,7 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from rest_framework.test import APIClient
 
 from departments.roles import create_account
 from tasks.flat_export import write_flat_export
@@ -26,6 +27,14 @@ def login(username, role, departments=(), *, csrf=False):
     create_account(username, role, departments=departments, password=PASSWORD)
     client = Client(enforce_csrf_checks=csrf)
     assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def api_client(username, role, departments=()):
+    """An API client authenticated as a new account with ``role`` (and ``departments`` for staff)."""
+    user, _created = create_account(username, role, departments=departments, password=PASSWORD)
+    client = APIClient()
+    client.force_authenticate(user)
     return client
 
 

@@ -10,16 +10,9 @@ from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ReviewState
 from tasks.models import Measure, Plan, Progress
 from tasks.standing import with_standing
-from tasks.tests.helpers import PASSWORD, measures_of
+from tasks.tests.helpers import PASSWORD, api_client, measures_of
 
 pytestmark = pytest.mark.django_db
-
-
-def api_client(username, role, departments=()):
-    user, _created = create_account(username, role, departments=departments, password=PASSWORD)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import datetime
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
 
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
@@ -15,17 +14,10 @@ from tasks.models import ExtensionRequest, Milestone, Plan, Progress, ProgressEn
 from tasks.reporting import measure_history
 from tasks.review import request_extension
 from tasks.tests.conftest import ANSHAN
-from tasks.tests.helpers import PASSWORD, login, measures_of
+from tasks.tests.helpers import PASSWORD, api_client, login, measures_of
 from tasks.year_close import CloseRefused, YearClosed, close_year, reopen_year
 
 pytestmark = pytest.mark.django_db
-
-
-def api_client(username, role, departments=()):
-    user, _created = create_account(username, role, departments=departments, password=PASSWORD)
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
