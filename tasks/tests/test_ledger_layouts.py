@@ -5,6 +5,7 @@ The rows are real ones: measures, units and deadline phrases of the Anshan and G
 ledgers (../shared/seeds/), laid out as other offices lay out theirs.
 """
 
+import csv
 import io
 
 import openpyxl
@@ -52,6 +53,9 @@ def fields(ledger):
         ("县政府落实措施", "measure"),
         ("市国动办落实工作措施", "measure"),
         ("具体要求（工作举措）", "item"),
+        ("主要举措", "measure"),
+        ("重点举措", "measure"),
+        ("工作举措", "item"),
         ("责任\n单位", "responsible"),
         ("牵头\n部门", "lead"),
         ("配合单位", "responsible"),
@@ -291,3 +295,27 @@ def test_a_header_without_a_text_column_names_what_it_found():
         read_ledger(data, file_name="units.xlsx")
     assert "表头缺少必需的列：重点任务/具体要求/落实工作措施" in str(caught.value)
     assert "「责任单位」→责任单位" in str(caught.value)
+
+
+def test_a_county_list_with_its_own_words_keeps_every_measure():
+    """A GBK CSV laid out as no fixture is: 编号 / 重点工作 / 主要举措 / 牵头部门 / 配合部门 / 时间节点,
+    a measure row under its task with the number and title left blank."""
+    rows = [
+        ["附件3"],
+        ["某县2024年优化营商环境重点任务责任清单"],
+        ["编号", "重点工作", "主要举措", "牵头部门", "配合部门", "时间节点", "推进情况"],
+        ["一、提升政务服务效能", "", "", "", "", "", ""],
+        ["1", "推行“一网通办”", "1.1 年底前实现90%以上事项网上可办。", "县行政审批局", "县大数据中心", "2024年12月底前", "正在推进"],
+        ["", "", "1.2 建设县级政务服务中心综合窗口。", "县行政审批局", "各乡镇人民政府", "2024年6月30日前", "已完成"],
+        ["2", "优化企业开办", "2.1 企业开办时间压缩至1个工作日。", "县市场监管局", "县税务局、县公安局", "持续推进", ""],
+    ]
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    ledger = read_ledger(text.getvalue().encode("gbk"), file_name="县清单.csv")
+    assert [(row.task_title, row.measure_text[:3], row.responsible_units) for row in ledger.rows] == [
+        ("推行“一网通办”", "1.1", ["县大数据中心"]),
+        ("推行“一网通办”", "1.2", ["各乡镇人民政府"]),
+        ("优化企业开办", "2.1", ["县税务局", "县公安局"]),
+    ]
+    assert ledger.rows[1].deadlines == {None: "2024年6月30日前"}
+    assert ledger.rows[0].extra == {"推进情况": "正在推进"}
