@@ -4,7 +4,7 @@
 
 or ``write_ledger(path, measures, layout="anshan", seed=0)`` from Python.
 
-The layouts are those of fixtures/build_fixtures.py (read by tasks/sheets.py):
+The layouts are those of fixtures/build_fixtures.py (read by tasks/ledgerfiles/sheets.py):
 
 - anshan: sheet 任务分解表; a title row merged across; the header row of ANSHAN_HEADER with
   省政府重点任务 merged over B:C; section rows "(一) …" merged across; per task, 序号 and the

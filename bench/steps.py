@@ -278,9 +278,9 @@ def django_setup():
 def library_import(source, plan_slug):
     """django-import-export's row-by-row path (the admin's import page) into a fresh plan."""
     django_setup()
-    from tasks.importing import ImportOptions, ledger_dataset, workbook_limits
-    from tasks.resources import MeasureResourceWithoutPreview
-    from tasks.sheets import read_ledger
+    from tasks.importing.ledger_import import ImportOptions, ledger_dataset, workbook_limits
+    from tasks.importing.resources import MeasureResourceWithoutPreview
+    from tasks.ledgerfiles.sheets import read_ledger
 
     data = Path(source).read_bytes()
     dataset = ledger_dataset(read_ledger(data, file_name=Path(source).name, limits=workbook_limits()))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tasks.importing import number_unnumbered
+from tasks.importing.ledger_import import number_unnumbered
 from tasks.models import Measure
-from tasks.sheets import read_ledger
+from tasks.ledgerfiles.sheets import read_ledger
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

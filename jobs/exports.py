@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tasks.access import visible_measures
 from tasks.models import Measure
-from tasks.plan_export import plan_export_filename, write_plan_export
+from tasks.exporting.plan_files import plan_export_filename, write_plan_export
 
 from .models import Export, ExportState
 

@@ -158,7 +158,7 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("LEDGER_EVIDENCE_MAX_MB", "20")) * 1024 
 EVIDENCE_KINDS = env_list("LEDGER_EVIDENCE_KINDS", "pdf,image,word,excel,powerpoint")
 EVIDENCE_MAX_FILES = int(os.environ.get("LEDGER_EVIDENCE_MAX_FILES", "10"))
 
-# The evaluation report (评估总结报告, tasks/evaluation_report.py): the Word file whose styles,
+# The evaluation report (评估总结报告, tasks/exporting/evaluation_report.py): the Word file whose styles,
 # page setup, header/footer and opening text every report starts from (an admin replaces it),
 # and the font its charts are drawn with (one that has Chinese; without one, charts are numbered).
 EVALUATION_REPORT_TEMPLATE = Path(
@@ -250,7 +250,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 #: takes ledgers up to this many measures; larger ones go through its bulk import (批量导入).
 LEDGER_ROW_PREVIEW_LIMIT = int(os.environ.get("LEDGER_ROW_PREVIEW_LIMIT", "1000"))
 # Off: it strips a leading "=" (altering the data) and lets +, -, @ through. The exports write
-# formula-like text as string cells themselves (tasks/cells.py).
+# formula-like text as string cells themselves (tasks/exporting/cells.py).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 #: Sessions end after this many seconds (default 8 hours: a working day).

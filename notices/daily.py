@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from tasks.choices import ReviewState
 from tasks.models import Progress, ReviewRecord
-from tasks.review import pending_requests
-from tasks.standing import overdue_milestones
+from tasks.workflow.review import pending_requests
+from tasks.standing.on_date import overdue_milestones
 
 from .conf import setting
 from .digest import reason

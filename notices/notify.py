@@ -1,6 +1,6 @@
 """Putting messages in inboxes and channels: nudges, review results and extension decisions.
 
-``tasks.review`` calls ``report_reviewed`` and ``extension_decided``; the nudge pages call
+``tasks.workflow.review`` calls ``report_reviewed`` and ``extension_decided``; the nudge pages call
 ``nudge_measure`` and ``nudge_department``. Every message reaches users whether or not they
 have an e-mail address; nudges also go out with the recipients' next reminder digest. Each
 event is also queued (``notices.outbox``) for the channels of the people it is for and of the

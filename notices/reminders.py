@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tasks.choices import MilestoneKind, ProgressStatus
-from tasks.standing import due_soon_milestones, milestones_with_status, overdue_milestones
+from tasks.standing.on_date import due_soon_milestones, milestones_with_status, overdue_milestones
 
 from .models import ReminderRule, RuleKind
 from .recipients import responsible_users

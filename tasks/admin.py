@@ -8,10 +8,10 @@ from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm
 
 from .choices import ProgressSource
-from .flat_export import FlatMeasureResource, SafeCSV, SafeXLSX
-from .forms import LedgerConfirmImportForm, LedgerImportForm
-from .importing import LedgerFormat
-from .kept_standing import refresh_standing
+from tasks.exporting.flat import FlatMeasureResource, SafeCSV, SafeXLSX
+from tasks.importing.forms import LedgerConfirmImportForm, LedgerImportForm
+from tasks.importing.ledger_import import LedgerFormat
+from tasks.standing.kept import refresh_standing
 from .models import (
     Deadline,
     Evidence,
@@ -32,10 +32,10 @@ from .models import (
     Task,
     YearClosure,
 )
-from .progress import VersionConflict, record_progress
-from .year_close import YearClosed, closures_of_measure
-from .resources import MeasureResource
-from .sheets import LedgerError
+from tasks.workflow.progress import VersionConflict, record_progress
+from tasks.workflow.year_close import YearClosed, closures_of_measure
+from tasks.importing.resources import MeasureResource
+from tasks.ledgerfiles.sheets import LedgerError
 from .views.bulk_import import bulk_import
 
 

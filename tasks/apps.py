@@ -7,6 +7,6 @@ class TasksConfig(AppConfig):
     verbose_name = _("台账任务")
 
     def ready(self):
-        from .kept_standing import tick_on_edits
+        from tasks.standing.kept import tick_on_edits
 
         tick_on_edits()

@@ -22,7 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from .access import visible_plans, visible_sections, visible_tasks
 from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
-from .standing import DEFAULT_SOON_DAYS, StandingOn
+from tasks.standing.on_date import DEFAULT_SOON_DAYS, StandingOn
 
 
 def yes_no_select():
@@ -62,7 +62,7 @@ def validate_department(value):
 
 class ScopeForm(forms.Form):
     """The scope of the supervisors' pages and ``/api/summary/``: ``plan``, ``year``, ``as_of``,
-    ``soon_days``, ``department`` (``tasks.dashboard.Scope``)."""
+    ``soon_days``, ``department`` (``tasks.standing.dashboard.Scope``)."""
 
     plan = forms.CharField(required=False, max_length=LONGEST_TEXT)
     year = forms.IntegerField(required=False, min_value=EARLIEST_YEAR, max_value=LATEST_YEAR)

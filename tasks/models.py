@@ -319,7 +319,7 @@ class Milestone(models.Model):
 
 
 class Progress(models.Model):
-    """The current state of a measure in one year. Change it only through ``tasks.progress``."""
+    """The current state of a measure in one year. Change it only through ``tasks.workflow.progress``."""
 
     measure = models.ForeignKey(Measure, verbose_name=_("工作措施"), on_delete=models.PROTECT, related_name="progress")
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -558,7 +558,7 @@ class ExtensionDecision(AppendOnly):
 
 
 class MeasureStanding(models.Model):
-    """Where a measure in its ledger stands in one year, kept by ``tasks.kept_standing``.
+    """Where a measure in its ledger stands in one year, kept by ``tasks.standing.kept``.
 
     A copy of what progress, review and milestones say, kept up to date in the same transaction
     by every write to them, so that lists and figures read it by index instead of working it out
@@ -604,7 +604,7 @@ class OpenMilestone(models.Model):
 
 class StandingClock(models.Model):
     """One row whose ``tick`` grows with every write to the ledger: figures remembered for a tick
-    are those of the ledger as it was then (``tasks.dashboard.remembered``)."""
+    are those of the ledger as it was then (``tasks.standing.dashboard.remembered``)."""
 
     tick = models.BigIntegerField(default=0)
 
@@ -615,7 +615,7 @@ class YearClosure(models.Model):
     While ``reopened_at`` is empty, that year's progress, evidence and extensions of the plan's
     measures (of the department's measures, when one is named) are read-only for everyone. Only
     an admin reopens it, with a reason; the row keeps both acts, and closing again adds a new row,
-    so the rows are the history of the year's lock. Change them only through ``tasks.year_close``.
+    so the rows are the history of the year's lock. Change them only through ``tasks.workflow.year_close``.
     """
 
     plan = models.ForeignKey(Plan, verbose_name=_("台账"), on_delete=models.CASCADE, related_name="year_closures")

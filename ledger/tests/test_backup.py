@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from departments.roles import STAFF, SUPERVISOR, create_account
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Evidence, Measure, Plan, Progress, ProgressEntry, ReviewRecord
-from tasks.review import review_report
+from tasks.workflow.review import review_report
 from tasks.tests.conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
 from tasks.tests.helpers import PASSWORD, PDF_BYTES, upload
 

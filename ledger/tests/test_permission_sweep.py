@@ -23,10 +23,10 @@ from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from jobs.models import Export, ExportState
 from notices.models import Notification, NotificationKind
 from notices.notify import notify
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Evidence, ExtensionRequest, Measure, Milestone, Progress
-from tasks.review import request_extension
-from tasks.standing import DATED_KINDS
+from tasks.workflow.review import request_extension
+from tasks.standing.on_date import DATED_KINDS
 from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import PASSWORD, PDF_BYTES, upload
 

@@ -15,7 +15,7 @@ from departments.roles import SUPERVISOR, create_account
 from notices.models import Channel, Delivery, DeliveryStatus, Escalation
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.models import Plan
-from tasks.reporting import report_progress
+from tasks.workflow.reporting import report_progress
 
 from .helpers import measure_at
 from .robots import STALL, Robot, dingtalk_sign

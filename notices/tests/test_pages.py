@@ -10,8 +10,8 @@ from departments.models import Department
 from departments.roles import STAFF, create_account
 from notices.models import Notification, NotificationKind, Nudge
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.progress import record_progress
-from tasks.review import review_report
+from tasks.workflow.progress import record_progress
+from tasks.workflow.review import review_report
 from tasks.tests.helpers import PASSWORD, login, measures_of
 
 from .helpers import measure_at

@@ -11,7 +11,7 @@ from departments.roles import STAFF, create_account
 from notices.models import Notification, NotificationKind, ReminderRule, RuleKind, SentReminder
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus
 from tasks.models import Milestone, Progress
-from tasks.progress import record_progress
+from tasks.workflow.progress import record_progress
 
 from tasks.tests.helpers import measures_of
 

@@ -18,7 +18,7 @@ from departments.roles import SUPERVISOR, create_account
 from jobs.models import DailyRun
 from jobs.tests.helpers import EARLY, run_worker
 from notices.models import Delivery, DeliveryStatus
-from tasks.review import decide_extension, request_extension, review_report
+from tasks.workflow.review import decide_extension, request_extension, review_report
 
 from .helpers import measure_at
 from .robots import Robot, feishu_sign

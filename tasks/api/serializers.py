@@ -5,11 +5,11 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from ..choices import ProgressStatus
-from ..interchange import to_interchange
+from tasks.exporting.interchange import to_interchange
 
 
 class MeasureSerializer(serializers.BaseSerializer):
-    """A measure as the JSON interchange object of DESIGN.md (``tasks.interchange``)."""
+    """A measure as the JSON interchange object of DESIGN.md (``tasks.exporting.interchange``)."""
 
     def to_representation(self, measure):
         return to_interchange(measure)

@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..dashboard import Scope, ScopeError, remembered, summary
+from tasks.standing.dashboard import Scope, ScopeError, remembered, summary
 from ..filtersets import DATE_SCHEMA, DEPARTMENT_SCHEMA, SOON_DAYS_SCHEMA, TEXT_SCHEMA, YEAR_SCHEMA
 from .serializers import ERROR
 from .views import NOT_SIGNED_IN

@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from ..access import can_report, visible_measures
 from ..choices import ProgressSource, ProgressStatus
 from ..filtersets import ID_SCHEMA, MeasureFilter
-from ..interchange import interchange_queryset, to_interchange
+from tasks.exporting.interchange import interchange_queryset, to_interchange
 from ..models import Measure
-from ..reporting import ReportConflict, ReportRefused, report_progress
-from ..year_close import YearClosed
+from tasks.workflow.reporting import ReportConflict, ReportRefused, report_progress
+from tasks.workflow.year_close import YearClosed
 from .serializers import CONFLICT, ERROR, MeasureSerializer, ProgressReportSerializer
 
 

@@ -26,9 +26,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .festivals import NAMES as FESTIVALS
-from .festivals import NoCalendar, festival_day
-from .workdays import add_workdays, first_workday_after
+from tasks.deadlines.festivals import NAMES as FESTIVALS
+from tasks.deadlines.festivals import NoCalendar, festival_day
+from tasks.deadlines.workdays import add_workdays, first_workday_after
 
 DATE = "date"
 ONGOING = "ongoing"

@@ -8,10 +8,10 @@ of their date, and open-ended or unreadable ones to every plan year.
 from functools import lru_cache
 from typing import NamedTuple
 
-from .choices import MilestoneKind
-from .deadlines import needs_review, parse_deadline
-from .kept_standing import refresh_standing
-from .models import Deadline, Milestone
+from tasks.choices import MilestoneKind
+from tasks.deadlines.phrases import needs_review, parse_deadline
+from tasks.standing.kept import refresh_standing
+from tasks.models import Deadline, Milestone
 
 #: Milestones that belong to every plan year when a phrase covers the whole plan.
 EVERY_YEAR_KINDS = {MilestoneKind.ONGOING, MilestoneKind.LONG_TERM, MilestoneKind.AS_NEEDED, MilestoneKind.UNPARSED}

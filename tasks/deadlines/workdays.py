@@ -10,7 +10,7 @@ import datetime
 
 import chinese_calendar
 
-from .festivals import NoCalendar
+from tasks.deadlines.festivals import NoCalendar
 
 ONE_DAY = datetime.timedelta(days=1)
 

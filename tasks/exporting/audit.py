@@ -14,9 +14,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import ProgressStatus, ReviewState
-from .flat_export import CONTENT_TYPES, write_csv, write_xlsx
-from .models import (
+from tasks.choices import ProgressStatus, ReviewState
+from tasks.exporting.flat import CONTENT_TYPES, write_csv, write_xlsx
+from tasks.models import (
     Evidence,
     ExtensionDecision,
     ExtensionRequest,

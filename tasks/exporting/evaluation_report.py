@@ -4,7 +4,7 @@ The document starts from ``settings.EVALUATION_REPORT_TEMPLATE``, a Word file an
 replace: its styles, page setup, header and footer are the report's, and its opening text is
 kept with the placeholders ``{plan}``, ``{year}``, ``{scope}``, ``{issuing_body}``,
 ``{document_number}``, ``{as_of}`` and ``{date}`` filled in. Then come, with the figures of the
-dashboard for the same scope (``tasks.dashboard.breakdowns``, what ``/api/summary/`` gives):
+dashboard for the same scope (``tasks.standing.dashboard.breakdowns``, what ``/api/summary/`` gives):
 
 一、总体情况 — the figures; 二、分部分完成情况 and 三、分部门完成情况 — tables and a bar chart
 (PNG drawn here with Pillow); 四、逾期和延期的工作措施 — overdue measures with the note of the
@@ -35,13 +35,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 from departments.models import Department
 
-from .choices import ProgressStatus
-from .dashboard import breakdowns
-from .filtersets import is_id
-from .ledgerfiles.errors import LedgerError
-from .ledgerfiles.libreoffice import convert, soffice
-from .models import ExtensionDecision, Measure, MeasureUnit, Progress
-from .standing import overdue_milestones
+from tasks.choices import ProgressStatus
+from tasks.standing.dashboard import breakdowns
+from tasks.filtersets import is_id
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.libreoffice import convert, soffice
+from tasks.models import ExtensionDecision, Measure, MeasureUnit, Progress
+from tasks.standing.on_date import overdue_milestones
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -330,7 +330,7 @@ def writer_opening(kind, figures, scope):
 
 
 def build_report(user, scope):
-    """The report as a python-docx ``Document`` for ``user``'s view of ``scope`` (a ``tasks.dashboard.Scope``)."""
+    """The report as a python-docx ``Document`` for ``user``'s view of ``scope`` (a ``tasks.standing.dashboard.Scope``)."""
     plan = scope.plan
     data = breakdowns(user, scope)
     figures = data["figures"]

@@ -1,9 +1,9 @@
 """Flat exports of any set of measures: one row per measure, as xlsx or csv.
 
 The measure list's download, ``export_ledger --format csv`` and the admin's export action
-all come here. Every column is plain text or a number, written safely (``tasks.cells``):
+all come here. Every column is plain text or a number, written safely (``tasks.exporting.cells``):
 xlsx strings are string cells, csv fields that look like formulas get a leading quote.
-Both stream: the rows come from ``tasks.export_rows`` in a fixed number of queries, xlsx is
+Both stream: the rows come from ``tasks.exporting.rows`` in a fixed number of queries, xlsx is
 written by XlsxWriter in ``constant_memory`` mode and csv row by row, to a file or a response.
 
 Numbers are written as the ledger wrote them (``1.1``, ``(3)``, ``①``; the number where it wrote
@@ -21,12 +21,12 @@ from django.utils import timezone
 from import_export import resources
 from import_export.formats.base_formats import CSV, XLSX
 
-from .cells import csv_value, streaming_workbook, write_cell
-from .choices import ProgressStatus, UnitRole
-from .export_rows import measure_records
-from .exporting import FORMATS, STATUS_WORDS, XLSX_TYPE, task_number
-from .models import Measure, circled
-from .standing import overdue_milestones
+from tasks.exporting.cells import csv_value, streaming_workbook, write_cell
+from tasks.choices import ProgressStatus, UnitRole
+from tasks.exporting.rows import measure_records
+from tasks.exporting.ledger_layout import FORMATS, STATUS_WORDS, XLSX_TYPE, task_number
+from tasks.models import Measure, circled
+from tasks.standing.on_date import overdue_milestones
 
 FIXED_HEADERS = ["台账", "部分", "序号", "重点任务", "要求编号", "具体要求", "措施编号", "工作措施", "牵头单位", "责任单位", "负责人"]
 #: The columns of each level a ledger may not have.

@@ -4,18 +4,18 @@ Used by the API, the JSON export and anything else that hands measures to anothe
 Numbers are integers; years are strings of four digits. A whole plan travels as one document
 (``write_plan_json``) that ``import_ledger`` reads back through the same dataset as a workbook
 (``read_interchange``); its shape is ``docs/interchange.schema.json``. The document streams:
-its measures come from ``tasks.export_rows`` in a fixed number of queries and are written one
+its measures come from ``tasks.exporting.rows`` in a fixed number of queries and are written one
 at a time, so a plan of 100,000 measures never sits in memory as objects.
 """
 
 import io
 import json
 
-from .choices import ProgressStatus, UnitRole
-from .export_rows import MeasureRecord, measure_records
-from .exporting import result_text
-from .models import Measure
-from .sheets import Ledger, LedgerError, MeasureRow
+from tasks.choices import ProgressStatus, UnitRole
+from tasks.exporting.rows import MeasureRecord, measure_records
+from tasks.exporting.ledger_layout import result_text
+from tasks.models import Measure
+from tasks.ledgerfiles.sheets import Ledger, LedgerError, MeasureRow
 
 
 def interchange_queryset(queryset=None):

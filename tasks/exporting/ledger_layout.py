@@ -17,10 +17,10 @@ importer does not read, so the file still reads back to the same plan:
   approved one (the phrase itself stays as written, so a re-import keeps the moved milestone).
 
 The file reads back through the importer to the same plan: every value is written the way
-``tasks.sheets`` reads it (cells keyed by circled numbers where measures differ).
+``tasks.ledgerfiles.sheets`` reads it (cells keyed by circled numbers where measures differ).
 
 Everything streams, so a plan of 100,000 measures costs the same queries as one of a hundred:
-the measures come from ``tasks.export_rows`` in a fixed number of queries, one task at a time,
+the measures come from ``tasks.exporting.rows`` in a fixed number of queries, one task at a time,
 and XlsxWriter in ``constant_memory`` mode writes each row out as the next one starts. (The
 memory peak is reading the kept workbook's first rows: python-calamine parses the whole sheet,
 about 130 MB for 100,000 measures.) XlsxWriter is the faster streaming writer: the cells of a 100,000-measure
@@ -43,17 +43,17 @@ from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.worksheet import Worksheet
 
-from .cells import streaming_workbook, write_cell
-from .choices import ProgressStatus
-from .export_rows import MeasureRecord, measure_records
-from .ledgerfiles.errors import LedgerError
-from .ledgerfiles.grid import build_sheet
-from .ledgerfiles.headers import find_header
-from .ledgerfiles.reading import read_sheets
-from .models import Deadline, Item, Measure, Milestone, circled
-from .progress import status_from_result
+from tasks.exporting.cells import streaming_workbook, write_cell
+from tasks.choices import ProgressStatus
+from tasks.exporting.rows import MeasureRecord, measure_records
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.grid import build_sheet
+from tasks.ledgerfiles.headers import find_header
+from tasks.ledgerfiles.reading import read_sheets
+from tasks.models import Deadline, Item, Measure, Milestone, circled
+from tasks.workflow.progress import status_from_result
 
-#: Status words as the importer reads them back (``tasks.progress.RESULT_WORDS``).
+#: Status words as the importer reads them back (``tasks.workflow.progress.RESULT_WORDS``).
 STATUS_WORDS = {
     ProgressStatus.NOT_STARTED: "未开始",
     ProgressStatus.IN_PROGRESS: "进行中",
@@ -79,7 +79,7 @@ TEXT_KEYS = ("task_title", "item", "measure")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 A4 = 9  # XlsxWriter's paper size code
 
-#: Rows of the kept workbook read for its layout: ``tasks.sheets`` looks for the header in the
+#: Rows of the kept workbook read for its layout: ``tasks.ledgerfiles.sheets`` looks for the header in the
 #: first rows, and judges a header merged over two columns by the texts below it.
 HEAD_ROWS = 200
 
@@ -253,7 +253,7 @@ def read_head(data, count, file_name):
     """``(header, first rows, merges)`` of the ledger sheet of the file ``data``, found in the
     first ``count`` rows of each sheet.
 
-    The header is found the way ``tasks.sheets.read_ledger`` finds it, but for the workbooks
+    The header is found the way ``tasks.ledgerfiles.sheets.read_ledger`` finds it, but for the workbooks
     python-calamine reads only the first rows of each sheet become cells: ``read_ledger`` reads
     every row (27 s and 600 MB for a 100,000-measure ledger) and refuses a sheet past its row
     limit. Other files (CSV, Word, PDF) are read whole through ``tasks.ledgerfiles``.

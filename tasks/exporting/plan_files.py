@@ -2,9 +2,9 @@
 list (csv) or the interchange document (json), of the measures given (a staff member's own).
 The export page writes it during the request; a large one is written by the worker (``jobs``)."""
 
-from tasks.exporting import XLSX_TYPE, export_filename, write_ledger
-from tasks.flat_export import write_flat_export
-from tasks.interchange import write_plan_json
+from tasks.exporting.ledger_layout import XLSX_TYPE, export_filename, write_ledger
+from tasks.exporting.flat import write_flat_export
+from tasks.exporting.interchange import write_plan_json
 
 FORMATS = ("xlsx", "csv", "json")
 

@@ -14,8 +14,8 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
-from .models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress
-from .standing import overdue_milestones
+from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress
+from tasks.standing.on_date import overdue_milestones
 
 #: The ledger order of items (plan, section, task, item; ids break ties) and of measures.
 ITEM_ORDER = ("task__section__plan_id", "task__section__order", "task__section_id", "task__order", "task_id", "order", "id")
@@ -156,7 +156,7 @@ def measure_records(measures, *, as_of=None, year=None, extra=False, source=Fals
     """The measures of the queryset ``measures`` as ``MeasureRecord``s in ledger order.
 
     ``as_of`` fills ``is_overdue`` (milestones of ``year``, or of every year when it is None, as
-    ``tasks.standing`` judges them); ``extra`` reads ``extra``, ``source`` that and ``source_row``
+    ``tasks.standing.on_date`` judges them); ``extra`` reads ``extra``, ``source`` that and ``source_row``
     and ``source_cells``; ``units`` and ``milestones`` read those tables too. The queries (plans,
     items, measures, deadlines, progress, and overdue, units, milestones when asked for) run when
     this is called; the records come one at a time as the result is iterated.

@@ -15,10 +15,10 @@ from copy import copy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from .cells import set_text
-from .exporting import done_marks, keyed_text, progress_of, status_key, status_text
-from .models import Measure
-from .sheets import read_ledger
+from tasks.exporting.cells import set_text
+from tasks.exporting.ledger_layout import done_marks, keyed_text, progress_of, status_key, status_text
+from tasks.models import Measure
+from tasks.ledgerfiles.sheets import read_ledger
 
 
 class NoSourceFile(Exception):

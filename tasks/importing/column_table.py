@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from .ledgerfiles.headers import FIELDS, field_name, mapping_key, valid_field
+from tasks.ledgerfiles.headers import FIELDS, field_name, mapping_key, valid_field
 
 #: The choice for a column read as no field: kept as extra data, exported again.
 EXTRA = "extra"

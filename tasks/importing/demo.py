@@ -5,8 +5,8 @@ from django.db import transaction
 
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 
-from .importing import ImportOptions, import_ledger
-from .models import Plan
+from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.models import Plan
 
 #: The real ledgers shipped in fixtures/, with what each file does not say itself.
 DEMO_LEDGERS = [

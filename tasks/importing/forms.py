@@ -6,10 +6,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from .importing import ImportOptions, parse_column_map, parse_years
-from .sheets import LedgerError
-from .ledgerfiles.headers import FIELDS
-from .ledgerfiles.reading import FORMATS_READ, judge_format
+from tasks.importing.ledger_import import ImportOptions, parse_column_map, parse_years
+from tasks.ledgerfiles.sheets import LedgerError
+from tasks.ledgerfiles.headers import FIELDS
+from tasks.ledgerfiles.reading import FORMATS_READ, judge_format
 
 
 #: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year; extra: kept as extra data).

@@ -21,11 +21,11 @@ from django.conf import settings
 from django.utils.text import slugify
 from import_export.formats.base_formats import Format
 
-from . import columns
-from .isolation import IsolatedRunFailed, run_isolated
-from .sheets import LedgerError, read_ledger
-from .ledgerfiles.headers import reading_lines, unmatched_headers
-from .ledgerfiles.limits import WorkbookLimits
+from tasks.importing import columns
+from tasks.ledgerfiles.isolation import IsolatedRunFailed, run_isolated
+from tasks.ledgerfiles.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.headers import reading_lines, unmatched_headers
+from tasks.ledgerfiles.limits import WorkbookLimits
 
 
 class ImportFailed(Exception):
@@ -149,7 +149,7 @@ def plan_slug(options, file_name, title=""):
 
 def with_remembered_column_map(options, slug):
     """``options`` with the column mapping the plan kept from its last import, when none is given."""
-    from .models import Plan
+    from tasks.models import Plan
 
     if options.column_map:
         return options
@@ -341,8 +341,8 @@ def import_ledger(source, *, file_name=None, options=None, dry_run=False, previe
 
 
 def import_file(source, *, file_name, options, dry_run, user, preview=False, uploaded=False):
-    from .interchange import is_interchange, read_interchange
-    from .ledger_sync import LedgerSync
+    from tasks.exporting.interchange import is_interchange, read_interchange
+    from tasks.importing.sync import LedgerSync
 
     options = options or ImportOptions()
     file_name = file_name or Path(str(source)).name

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
 
-from .importing import ImportFailed
-from .models import Plan
+from tasks.importing.ledger_import import ImportFailed
+from tasks.models import Plan
 
 #: SQLite's words for a write lock it could not get within the connection's timeout.
 SQLITE_BUSY = ("database is locked", "database table is locked")

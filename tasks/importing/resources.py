@@ -16,13 +16,13 @@ from import_export.fields import Field
 
 from departments.models import Department, Person
 
-from . import columns
-from .choices import ProgressSource, UnitRole
-from .column_table import column_rows
-from .deadlines import needs_review
-from .importing import ImportFailed, ImportOptions, plan_slug, remap_dataset, with_remembered_column_map
-from .kept_standing import refresh_plan_standing
-from .ledger_sync import (
+from tasks.importing import columns
+from tasks.choices import ProgressSource, UnitRole
+from tasks.importing.column_table import column_rows
+from tasks.deadlines.phrases import needs_review
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, plan_slug, remap_dataset, with_remembered_column_map
+from tasks.standing.kept import refresh_plan_standing
+from tasks.importing.sync import (
     WHERE_IN_THE_WORKBOOK,
     LedgerSync,
     check_unique_places,
@@ -34,9 +34,9 @@ from .ledger_sync import (
     split_lines,
     stored_deadlines as stored_deadline_rows,
 )
-from .models import Item, Measure, MeasureUnit, Section, Task
-from .progress import record_progress
-from .schedule import milestones_by_year, store_deadlines, stored_deadlines
+from tasks.models import Item, Measure, MeasureUnit, Section, Task
+from tasks.workflow.progress import record_progress
+from tasks.deadlines.schedule import milestones_by_year, store_deadlines, stored_deadlines
 
 
 class MeasureResource(resources.ModelResource):

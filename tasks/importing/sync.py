@@ -27,16 +27,16 @@ from django.utils import timezone
 
 from departments.models import Department, Person
 
-from . import columns
-from .importing import ImportFailed, number_unnumbered, plan_slug
-from .import_lock import import_transaction, locked_plan
-from .year_close import open_closures
-from .bulk_rows import insert_rows, reserve_ids
-from .kept_standing import refresh_import_standing
-from .choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
-from .deadlines import needs_review
-from .identity import Entry, MeasureLine, match, place_label, start_of
-from .models import (
+from tasks.importing import columns
+from tasks.importing.ledger_import import ImportFailed, number_unnumbered, plan_slug
+from tasks.importing.lock import import_transaction, locked_plan
+from tasks.workflow.year_close import open_closures
+from tasks.bulk_rows import insert_rows, reserve_ids
+from tasks.standing.kept import refresh_import_standing
+from tasks.choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
+from tasks.deadlines.phrases import needs_review
+from tasks.importing.identity import Entry, MeasureLine, match, place_label, start_of
+from tasks.models import (
     Deadline,
     Item,
     Measure,
@@ -52,9 +52,9 @@ from .models import (
     Section,
     Task,
 )
-from .progress import status_from_result
-from .schedule import as_row, milestone_rows, milestones_by_year
-from .sheets import YEARS_LOOKED_AT
+from tasks.workflow.progress import status_from_result
+from tasks.deadlines.schedule import as_row, milestone_rows, milestones_by_year
+from tasks.ledgerfiles.sheets import YEARS_LOOKED_AT
 
 #: The units of a measure stored without any.
 NO_UNITS = ([], [])
@@ -600,7 +600,7 @@ class LedgerSync:
         self.counts["removed"] = len(self.removed)
 
     def refuse_closed_years(self, row, wanted, writes):
-        """A closed year's progress changes for nobody, an import included (``tasks.year_close``):
+        """A closed year's progress changes for nobody, an import included (``tasks.workflow.year_close``):
         a file stating other progress for it is an error naming the row; the same progress is fine."""
         for year in sorted(writes):
             closed = self.closed_years.get(year)

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tasks.deadlines import needs_review, parse_deadline
+from tasks.deadlines.phrases import needs_review, parse_deadline
 
 from .errors import LedgerError
 

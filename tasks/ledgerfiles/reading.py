@@ -23,7 +23,7 @@ import zipfile
 from io import BytesIO
 from pathlib import PurePath
 
-from ..native_memory import release_freed_memory
+from tasks.ledgerfiles.native_memory import release_freed_memory
 from . import libreoffice, ods, ole, xlsx, xlsx_guard
 from .csv_text import UTF16_BOMS, csv_sheets
 from .errors import LedgerError, UnreadableFile

@@ -21,7 +21,7 @@ from tasks.ledgerfiles.limits import WorkbookLimits, check_row_count
 from tasks.ledgerfiles.outline import levels as outline_levels
 from tasks.ledgerfiles.outline import chinese_number, read_marker
 from tasks.ledgerfiles.reading import read_sheets
-from tasks.units import split_units
+from tasks.ledgerfiles.units import split_units
 
 HEADER_SCAN_ROWS = 20
 

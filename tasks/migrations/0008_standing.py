@@ -7,7 +7,7 @@ from django.db import migrations, models
 def work_out_standing(apps, schema_editor):
     """The clock's row, and the kept standing of the measures already stored (the app's own
     code: the same that ``manage.py rebuild_standing`` runs)."""
-    from tasks.kept_standing import rebuild_standing
+    from tasks.standing.kept import rebuild_standing
 
     apps.get_model("tasks", "StandingClock").objects.create(pk=1, tick=0)
     rebuild_standing()

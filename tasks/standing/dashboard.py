@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 
-from .access import visibility, visible_measures
-from .filtersets import ScopeForm, form_errors, is_id
-from .kept_standing import clock
-from .models import (
+from tasks.access import visibility, visible_measures
+from tasks.filtersets import ScopeForm, form_errors, is_id
+from tasks.standing.kept import clock
+from tasks.models import (
     ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
 )
-from .standing import (
+from tasks.standing.on_date import (
     BY_DEPARTMENT,
     BY_SECTION,
     DEFAULT_SOON_DAYS,
@@ -129,7 +129,7 @@ def ledger_tables():
 def committed_state():
     """A value that changes when a write to the ledger is committed, or None inside a transaction.
 
-    On both databases the kept standing's clock (``tasks.kept_standing.tick``), which every
+    On both databases the kept standing's clock (``tasks.standing.kept.tick``), which every
     report, review, extension, import and edit in the admin moves on in its own transaction.
     On PostgreSQL also the newest progress entry, review record and extension decision (every
     report, review and approved extension appends one), the plans' last change (every import

@@ -8,8 +8,8 @@ goes stale at midnight.
 
 Every writer calls in here inside its own transaction:
 
-- a report or a return (``tasks.progress.record_progress``): ``progress_written``;
-- a review decision (``tasks.reporting.set_review``): ``review_written``;
+- a report or a return (``tasks.workflow.progress.record_progress``): ``progress_written``;
+- a review decision (``tasks.workflow.reporting.set_review``): ``review_written``;
 - an import, a re-import, an approved extension, a re-parsed phrase, an edit in the admin:
   ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
 
@@ -20,9 +20,9 @@ moves ``StandingClock`` on, so figures remembered for the old tick are not used 
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
-from .bulk_rows import insert_rows
-from .choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
-from .models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress, StandingClock
+from tasks.bulk_rows import insert_rows
+from tasks.choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
+from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress, StandingClock
 
 #: Measures worked out per round of queries (bounded lists of ids in ``IN``).
 CHUNK = 5000
@@ -161,7 +161,7 @@ def tick_on_edits():
     the clock on too: remembered figures never show an old name or place."""
     from departments.models import Department, Person
 
-    from .models import Item, MeasureUnit, Plan, Section, Task
+    from tasks.models import Item, MeasureUnit, Plan, Section, Task
 
     for model in (Plan, Section, Task, Item, Measure, MeasureUnit, Department, Person):
         post_save.connect(edited, sender=model, dispatch_uid=f"standing-clock-save-{model._meta.label}")

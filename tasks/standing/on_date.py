@@ -7,7 +7,7 @@
 - Ongoing, long-term and as-needed milestones are never overdue; a measure that has only
   those shows as ongoing.
 
-Everything is read in the database from the kept standing (``tasks.kept_standing``: a row per
+Everything is read in the database from the kept standing (``tasks.standing.kept``: a row per
 measure and year with its status, review and kinds of milestones, ``MeasureStanding``, and the
 dated milestones of measures not done for their year, ``OpenMilestone``), by index, in two shapes
 that give the same answers:
@@ -44,8 +44,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import DATED_KINDS, ProgressStatus, ReviewState, Signal
-from .models import MeasureStanding, Milestone, OpenMilestone, Progress, ProgressEntry
+from tasks.choices import DATED_KINDS, ProgressStatus, ReviewState, Signal
+from tasks.models import MeasureStanding, Milestone, OpenMilestone, Progress, ProgressEntry
 
 DEFAULT_SOON_DAYS = 30
 

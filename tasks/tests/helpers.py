@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from departments.roles import create_account
-from tasks.flat_export import write_flat_export
+from tasks.exporting.flat import write_flat_export
 from tasks.models import Measure
 
 PASSWORD = "a-long-test-password"

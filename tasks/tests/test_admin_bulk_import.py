@@ -5,9 +5,9 @@ import pytest
 
 from departments.roles import STAFF, create_account
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Deadline, Measure, Plan
-from tasks.progress import record_progress
+from tasks.workflow.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
 from .helpers import guangyuan_without_years

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ReviewState
 from tasks.models import Measure, Plan, Progress
-from tasks.standing import with_standing
+from tasks.standing.on_date import with_standing
 from tasks.tests.helpers import PASSWORD, api_client, measures_of
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from departments.roles import ADMIN
-from tasks.importing import ImportFailed, import_ledger
+from tasks.importing.ledger_import import ImportFailed, import_ledger
 from tasks.models import Measure, Plan
-from tasks.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.sheets import LedgerError, read_ledger
 from tasks.tests.data.bad import make_bad_files
 from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.ledgerfiles.xlsx_guard import check_workbook

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from departments.roles import STAFF, SUPERVISOR, create_account
-from tasks.column_table import EXTRA, chosen_column_map, column_rows, columns_as_read
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.column_table import EXTRA, chosen_column_map, column_rows, columns_as_read
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Measure, Plan
 
 from .conftest import FIXTURES
@@ -125,7 +125,7 @@ def test_a_choice_that_is_no_field_is_refused_naming_the_column(admin_client):
 
 
 def test_chosen_map_names_a_multi_row_column_by_all_its_header_rows():
-    from tasks.sheets import read_ledger
+    from tasks.ledgerfiles.sheets import read_ledger
 
     rows = column_rows(read_ledger(THREE_ROWS).readings, [2024, 2025])
     mapping = chosen_column_map({}, columns_as_read(rows), {"column_6": EXTRA})

@@ -1,6 +1,6 @@
 """Concurrent writers on PostgreSQL (issue #9): real threads, real transactions, real locks.
 
-The version check in ``tasks.progress.record_progress`` is the guard that also works on SQLite;
+The version check in ``tasks.workflow.progress.record_progress`` is the guard that also works on SQLite;
 these tests show that on PostgreSQL, where ``select_for_update`` really locks, no accepted change
 is lost, every loser is told, and a second import of a plan waits for the first.
 SQLite serialises writers on its own (and ``select_for_update`` does nothing there), so the
@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
 from tasks.models import Deadline, Item, Measure, Plan, Progress, ProgressEntry, Section, Task
-from tasks.progress import VersionConflict, record_progress
-from tasks.reporting import ReportConflict, report_progress
+from tasks.workflow.progress import VersionConflict, record_progress
+from tasks.workflow.reporting import ReportConflict, report_progress
 from tasks.tests.conftest import ANSHAN
 
 pytestmark = [

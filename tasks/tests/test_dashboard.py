@@ -11,14 +11,14 @@ from rest_framework.renderers import JSONRenderer
 from departments.models import Department
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState
-from tasks.dashboard import Scope, summary
-from tasks.deadlines import parse_deadline
-from tasks.importing import ImportOptions, import_ledger
+from tasks.standing.dashboard import Scope, summary
+from tasks.deadlines.phrases import parse_deadline
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
-from tasks.progress import record_progress
-from tasks.sheets import read_ledger
-from tasks.kept_standing import refresh_standing
-from tasks.standing import FIGURE_NAMES, figures, overdue_trend, with_standing
+from tasks.workflow.progress import record_progress
+from tasks.ledgerfiles.sheets import read_ledger
+from tasks.standing.kept import refresh_standing
+from tasks.standing.on_date import FIGURE_NAMES, figures, overdue_trend, with_standing
 
 from .conftest import ANSHAN
 from .helpers import PASSWORD, login

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from departments.roles import ADMIN, create_account
 from tasks.choices import MilestoneKind
-from tasks.importing import import_ledger
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Deadline, Milestone
 
 from .conftest import GUANGYUAN, GUANGYUAN_OPTIONS

@@ -15,7 +15,7 @@ from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind
 from tasks.ledgerfiles import libreoffice
 from tasks.models import Milestone
-from tasks.review import decide_extension, request_extension
+from tasks.workflow.review import decide_extension, request_extension
 from tasks.tests.helpers import PDF_BYTES, login, measures_of, upload
 from tasks.tests.test_ledger_formats import require_soffice
 

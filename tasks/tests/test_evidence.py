@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from tasks.evidence import check_evidence_file
+from tasks.workflow.evidence import check_evidence_file
 from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, PNG_BYTES, docx_bytes, office_zip, upload
 

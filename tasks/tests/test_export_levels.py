@@ -10,10 +10,10 @@ import json
 import openpyxl
 import pytest
 
-from tasks.exporting import export_ledger
-from tasks.importing import ImportOptions, import_ledger
+from tasks.exporting.ledger_layout import export_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Measure, Plan
-from tasks.sheets import read_ledger
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, FIXTURES
 from .helpers import flat_export

@@ -7,10 +7,10 @@ import pytest
 from django.db.models import F
 
 from tasks.choices import ProgressStatus
-from tasks.export_rows import MeasureRecord, _InOrder, _Related, measure_records
-from tasks.interchange import interchange_queryset
+from tasks.exporting.rows import MeasureRecord, _InOrder, _Related, measure_records
+from tasks.exporting.interchange import interchange_queryset
 from tasks.models import Measure, Section
-from tasks.standing import with_standing
+from tasks.standing.on_date import with_standing
 
 from .test_exporting import report
 from .test_importing import measure_at

@@ -16,11 +16,11 @@ from django.db.models import F
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.exporting import export_ledger
-from tasks.importing import ImportOptions, import_ledger
+from tasks.exporting.ledger_layout import export_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Measure, Plan, Section
-from tasks.progress import record_progress
-from tasks.standing import with_standing
+from tasks.workflow.progress import record_progress
+from tasks.standing.on_date import with_standing
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
 from .test_importing import measure_at, plan_snapshot

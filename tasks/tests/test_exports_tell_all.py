@@ -10,13 +10,13 @@ import pytest
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus
-from tasks.exporting import export_ledger
-from tasks.importing import ImportOptions, import_ledger
+from tasks.exporting.ledger_layout import export_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Measure, Milestone, Plan, Progress
-from tasks.progress import record_progress
-from tasks.review import decide_extension, request_extension
+from tasks.workflow.progress import record_progress
+from tasks.workflow.review import decide_extension, request_extension
 from tasks.tests.helpers import flat_export, login, measures_of
-from tasks.year_close import close_year, reopen_year
+from tasks.workflow.year_close import close_year, reopen_year
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from departments.roles import STAFF, create_account
-from tasks.kept_standing import refresh_standing
+from tasks.standing.kept import refresh_standing
 from tasks.access import visible_measures
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState, Signal
 from tasks.filtersets import MeasureFilter
 from tasks.models import Deadline, Measure, Plan, Progress, Section, Task
-from tasks.progress import record_progress
-from tasks.standing import with_standing
+from tasks.workflow.progress import record_progress
+from tasks.standing.on_date import with_standing
 
 pytestmark = pytest.mark.django_db
 

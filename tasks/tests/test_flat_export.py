@@ -10,7 +10,7 @@ import pytest
 from departments.roles import ADMIN, create_account
 from tasks.choices import ProgressStatus
 from tasks.models import Measure
-from tasks.standing import with_standing
+from tasks.standing.on_date import with_standing
 
 from .helpers import flat_export
 from .test_exporting import report

@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 
 from departments.roles import ADMIN, create_account
-from tasks.cells import looks_like_formula
+from tasks.exporting.cells import looks_like_formula
 from tasks.choices import ProgressStatus
-from tasks.exporting import export_ledger
+from tasks.exporting.ledger_layout import export_ledger
 from tasks.models import Measure, Plan
-from tasks.writeback import write_back
+from tasks.exporting.writeback import write_back
 
 from .helpers import flat_export
 from .test_exporting import report

@@ -1,4 +1,4 @@
-"""Imports on SQLite while another writer holds the database (issue #24, ``tasks/import_lock.py``).
+"""Imports on SQLite while another writer holds the database (issue #24, ``tasks/importing/lock.py``).
 
 SQLite has one write lock for the whole file. An import that cannot have it within the
 connection's timeout is refused with a message naming the file (never a traceback), writes
@@ -17,7 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from tasks.importing import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
 from tasks.models import Measure, Plan
 
 from .conftest import ANSHAN

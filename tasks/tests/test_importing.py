@@ -8,10 +8,10 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
-from tasks.importing import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
 from tasks.models import Deadline, Item, Measure, Plan, Progress, ProgressEntry, Section, Task
-from tasks.progress import record_progress
-from tasks.sheets import read_ledger
+from tasks.workflow.progress import record_progress
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
 from .helpers import guangyuan_without_years

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import F
 
 from tasks.choices import ProgressStatus
-from tasks.importing import ImportFailed, ImportOptions, import_ledger
-from tasks.interchange import interchange_queryset, plan_json, to_interchange
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.exporting.interchange import interchange_queryset, plan_json, to_interchange
 from tasks.models import Measure, Plan, Section
 
 from .test_exporting import guangyuan_first, report

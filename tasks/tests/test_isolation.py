@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from tasks.importing import read_uploaded_ledger
-from tasks.isolation import IsolatedRunFailed, run_isolated
-from tasks.sheets import LedgerError, read_ledger
+from tasks.importing.ledger_import import read_uploaded_ledger
+from tasks.ledgerfiles.isolation import IsolatedRunFailed, run_isolated
+from tasks.ledgerfiles.sheets import LedgerError, read_ledger
 
 from .conftest import ANSHAN
 
@@ -45,6 +45,6 @@ def test_an_upload_that_exhausts_the_readers_memory_is_refused_by_name(monkeypat
     def out_of_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("tasks.importing.run_isolated", out_of_memory)
+    monkeypatch.setattr("tasks.importing.ledger_import.run_isolated", out_of_memory)
     with pytest.raises(LedgerError, match="anshan.xlsx.*内存"):
         read_uploaded_ledger(ANSHAN.read_bytes(), file_name="anshan.xlsx")

@@ -8,11 +8,11 @@ from django.core.management import call_command
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing import ImportOptions, import_ledger
-from tasks.kept_standing import computed_standing, kept_standing
+from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.standing.kept import computed_standing, kept_standing
 from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress
-from tasks.reporting import report_progress
-from tasks.review import decide_extension, request_extension, review_report
+from tasks.workflow.reporting import report_progress
+from tasks.workflow.review import decide_extension, request_extension, review_report
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
 from .test_reimport_identity import ITEM_2, edited

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.importing import import_ledger
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Item, Measure, Plan, Section, Task
-from tasks.sheets import read_ledger
+from tasks.ledgerfiles.sheets import read_ledger
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

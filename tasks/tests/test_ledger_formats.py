@@ -28,7 +28,7 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from departments.roles import ADMIN
-from tasks.importing import import_ledger
+from tasks.importing.ledger_import import import_ledger
 from tasks.ledgerfiles import libreoffice
 from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.grid import cell_text
@@ -36,7 +36,7 @@ from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.ledgerfiles.ole import OLE_SIGNATURE
 from tasks.ledgerfiles.reading import read_sheets
 from tasks.models import Measure
-from tasks.sheets import read_ledger
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, FIXTURES, GUANGYUAN, GUANGYUAN_OPTIONS
 from .helpers import login

@@ -5,11 +5,11 @@ import pytest
 from django.db import connection
 
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing import ImportOptions, import_ledger, ledger_dataset
+from tasks.importing.ledger_import import ImportOptions, import_ledger, ledger_dataset
 from tasks.models import Measure, MeasureUnit, Milestone, ProgressEntry
-from tasks.progress import record_progress
-from tasks.resources import MeasureResourceWithoutPreview
-from tasks.sheets import read_ledger
+from tasks.workflow.progress import record_progress
+from tasks.importing.resources import MeasureResourceWithoutPreview
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, GUANGYUAN
 
@@ -152,7 +152,7 @@ def test_a_dry_run_of_the_bulk_import_counts_and_writes_nothing(db):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
 def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(monkeypatch):
-    monkeypatch.setattr("tasks.ledger_sync.STATISTICS_AFTER", 50)
+    monkeypatch.setattr("tasks.importing.sync.STATISTICS_AFTER", 50)
     import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
 
     with connection.cursor() as cursor:

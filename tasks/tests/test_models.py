@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from departments.models import Department, Person
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
 from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
-from tasks.progress import VersionConflict, record_progress
+from tasks.workflow.progress import VersionConflict, record_progress
 
 pytestmark = pytest.mark.django_db
 

@@ -31,12 +31,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl.utils import get_column_letter
 
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.ledgerfiles.reading import read_sheets
 from tasks.models import Item, Measure, Section, Task
-from tasks.sheets import read_ledger
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, GUANGYUAN
 

@@ -7,7 +7,7 @@ from django.test import Client
 from departments.roles import ADMIN, STAFF, SUPERVISOR
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.models import Evidence, ExtensionRequest, Milestone, Progress
-from tasks.reporting import report_progress
+from tasks.workflow.reporting import report_progress
 from tasks.tests.helpers import PDF_BYTES, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from departments.roles import STAFF, SUPERVISOR
-from tasks.kept_standing import refresh_standing
+from tasks.standing.kept import refresh_standing
 from tasks.choices import ProgressStatus, ReviewState
 from tasks.models import Evidence, Measure, Milestone, Plan, Progress, ProgressEntry
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload

@@ -17,12 +17,12 @@ from django.core.management.base import CommandError
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
-from tasks.dashboard import Scope, summary
-from tasks.evidence import check_evidence_file
-from tasks.importing import ImportOptions, import_ledger
+from tasks.standing.dashboard import Scope, summary
+from tasks.workflow.evidence import check_evidence_file
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import Evidence, Measure, MeasureChange, MeasureChangeKind, Progress, Task
-from tasks.reporting import report_progress
-from tasks.review import review_report
+from tasks.workflow.reporting import report_progress
+from tasks.workflow.review import review_report
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
 from .helpers import PDF_BYTES, upload

@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from departments.roles import ADMIN, STAFF, SUPERVISOR
 from tasks.choices import ProgressStatus, ReviewState, Signal
-from tasks.importing import ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportOptions, import_ledger
 from tasks.models import ExtensionDecision, ExtensionRequest, Milestone, Progress, ReviewRecord
-from tasks.standing import with_standing
+from tasks.standing.on_date import with_standing
 from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import login, measures_of
 

@@ -8,9 +8,9 @@ from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from notices.notify import nudge_department
 from tasks.models import Plan, Progress, ProgressEntry, ReportingYearChange
-from tasks.rollover import RolloverRefused, roll_over, rollover_preview
+from tasks.workflow.rollover import RolloverRefused, roll_over, rollover_preview
 from tasks.tests.helpers import login
-from tasks.year_close import close_year
+from tasks.workflow.year_close import close_year
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.sheets import LedgerError, keyed_values, measure_value, read_ledger, split_measures, title_years
-from tasks.units import split_units
+from tasks.ledgerfiles.sheets import LedgerError, keyed_values, measure_value, read_ledger, split_measures, title_years
+from tasks.ledgerfiles.units import split_units
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ANSHAN = FIXTURES / "anshan.xlsx"

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressStatus
 from tasks.models import Measure, Plan
-from tasks.writeback import NoSourceFile, write_back
+from tasks.exporting.writeback import NoSourceFile, write_back
 
 from .conftest import ANSHAN, GUANGYUAN
 from .test_exporting import guangyuan_first, report

@@ -9,13 +9,13 @@ from django.core.management import CommandError, call_command
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind
-from tasks.importing import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
 from tasks.models import ExtensionRequest, Milestone, Plan, Progress, ProgressEntry, YearClosure
-from tasks.reporting import measure_history
-from tasks.review import request_extension
+from tasks.workflow.reporting import measure_history
+from tasks.workflow.review import request_extension
 from tasks.tests.conftest import ANSHAN
 from tasks.tests.helpers import PASSWORD, api_client, login, measures_of
-from tasks.year_close import CloseRefused, YearClosed, close_year, reopen_year
+from tasks.workflow.year_close import CloseRefused, YearClosed, close_year, reopen_year
 
 pytestmark = pytest.mark.django_db
 

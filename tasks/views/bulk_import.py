@@ -18,9 +18,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from ..column_table import chosen_column_map, column_rows, columns_as_read
-from ..forms import BulkImportForm, LedgerConfirmImportForm
-from ..importing import ImportFailed, LedgerFormat, column_map_lines, import_ledger
+from tasks.importing.column_table import chosen_column_map, column_rows, columns_as_read
+from tasks.importing.forms import BulkImportForm, LedgerConfirmImportForm
+from tasks.importing.ledger_import import ImportFailed, LedgerFormat, column_map_lines, import_ledger
 
 TEMPLATE = "admin/tasks/measure/bulk_import.html"
 

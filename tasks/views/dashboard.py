@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from departments.models import Department
 
 from ..access import department_ids, sees_everything, visible_measures, visible_plans
-from ..dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
+from tasks.standing.dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
 from ..filtersets import MeasureFilter, form_errors
-from ..flat_export import write_flat_export
+from tasks.exporting.flat import write_flat_export
 from ..models import Measure, Plan
-from ..standing import with_standing
+from tasks.standing.on_date import with_standing
 from .exports import audit_download, audit_format
 
 

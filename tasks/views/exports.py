@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET
 
 from jobs.exports import start_export
 from tasks.access import sees_everything, user_role, visible_measures
-from tasks.audit_export import write_audit_export
-from tasks.exporting import XLSX_TYPE
+from tasks.exporting.audit import write_audit_export
+from tasks.exporting.ledger_layout import XLSX_TYPE
 from tasks.models import Measure, Plan
-from tasks.plan_export import FORMATS, plan_export_filename, write_plan_export
-from tasks.writeback import NoSourceFile, write_back
+from tasks.exporting.plan_files import FORMATS, plan_export_filename, write_plan_export
+from tasks.exporting.writeback import NoSourceFile, write_back
 
 
 @require_GET

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from ..access import can_report, can_review, own_measures, visible_measures
 from ..choices import ProgressSource, ReviewState
 from ..models import Deadline, Evidence, Measure, MeasureChangeKind, Progress, ReviewRecord
-from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
-from ..reporting import ReportConflict, ReportRefused, measure_history, report_progress
-from ..review import pending_requests
-from ..standing import DATED_KINDS, REPORTING_YEAR, StandingOn, with_standing
-from ..year_close import YearClosed, closures_of_measure
+from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
+from tasks.workflow.reporting import ReportConflict, ReportRefused, measure_history, report_progress
+from tasks.workflow.review import pending_requests
+from tasks.standing.on_date import DATED_KINDS, REPORTING_YEAR, StandingOn, with_standing
+from tasks.workflow.year_close import YearClosed, closures_of_measure
 from .dashboard import paginate, with_standing_on_page
 
 #: Measures per page of 我的任务: a department of a province-wide plan can own thousands.

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..access import sees_everything
-from ..dashboard import Scope, ScopeError
-from ..evaluation_report import DOCX_TYPE, PDF_TYPE, ReportError, report_docx, report_filename, report_pdf
+from tasks.standing.dashboard import Scope, ScopeError
+from tasks.exporting.evaluation_report import DOCX_TYPE, PDF_TYPE, ReportError, report_docx, report_filename, report_pdf
 from ..models import Plan
 
 FORMATS = {"docx": DOCX_TYPE, "pdf": PDF_TYPE}

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from ..access import can_review, visible_measures
 from ..choices import ReviewState
 from ..models import ExtensionRequest, Measure, Milestone, Progress
-from ..progress_forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
-from ..reporting import ReportConflict
-from ..review import ReviewRefused, decide_extension, pending_requests, request_extension, review_report
-from ..year_close import YearClosed
+from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
+from tasks.workflow.reporting import ReportConflict
+from tasks.workflow.review import ReviewRefused, decide_extension, pending_requests, request_extension, review_report
+from tasks.workflow.year_close import YearClosed
 from .measures import refuse_closed_year, reportable_measure_or_403, visible_measure_or_404
 
 

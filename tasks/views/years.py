@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import can_close_year, can_reopen_year
 from ..models import Plan, ReportingYearChange, YearClosure
-from ..rollover import RolloverRefused, roll_over, rollover_preview
-from ..year_close import CloseRefused, close_year, reopen_year
-from ..year_forms import CloseYearForm, ReopenYearForm, RolloverForm
+from tasks.workflow.rollover import RolloverRefused, roll_over, rollover_preview
+from tasks.workflow.year_close import CloseRefused, close_year, reopen_year
+from tasks.workflow.year_forms import CloseYearForm, ReopenYearForm, RolloverForm
 from .review import form_errors
 
 

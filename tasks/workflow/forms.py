@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ProgressStatus
-from .evidence import accepted_formats, check_evidence_file
+from tasks.choices import ProgressStatus
+from tasks.workflow.evidence import accepted_formats, check_evidence_file
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -2,17 +2,17 @@
 
 Every change bumps the version and appends a ``ProgressEntry``; a writer that read
 version N must send N back, so two people editing the same report never overwrite
-each other silently (optimistic concurrency). A closed year (``tasks.year_close``) refuses
+each other silently (optimistic concurrency). A closed year (``tasks.workflow.year_close``) refuses
 every write with ``YearClosed``.
 """
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .choices import ProgressStatus
-from .kept_standing import progress_written
-from .models import Progress, ProgressEntry
-from .year_close import ensure_open
+from tasks.choices import ProgressStatus
+from tasks.standing.kept import progress_written
+from tasks.models import Progress, ProgressEntry
+from tasks.workflow.year_close import ensure_open
 
 
 class VersionConflict(Exception):

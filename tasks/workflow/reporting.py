@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from notices.models import Nudge
 
-from .choices import ProgressStatus, ReviewState
-from .kept_standing import review_written
-from .models import Evidence, ExtensionRequest, MeasureUnit, Progress, ProgressEntry, ReviewRecord, YearClosure
-from .progress import VersionConflict, record_progress
+from tasks.choices import ProgressStatus, ReviewState
+from tasks.standing.kept import review_written
+from tasks.models import Evidence, ExtensionRequest, MeasureUnit, Progress, ProgressEntry, ReviewRecord, YearClosure
+from tasks.workflow.progress import VersionConflict, record_progress
 
 
 class ReportRefused(Exception):

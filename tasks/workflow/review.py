@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from notices.notify import extension_decided, report_reviewed
 
-from .choices import ProgressSource, ProgressStatus, ReviewState
-from .kept_standing import refresh_standing
-from .models import ExtensionDecision, ExtensionRequest, Milestone, Progress
-from .progress import VersionConflict, record_progress
-from .reporting import ReportConflict, set_review, stored_progress
-from .standing import DATED_KINDS
-from .year_close import ensure_open
+from tasks.choices import ProgressSource, ProgressStatus, ReviewState
+from tasks.standing.kept import refresh_standing
+from tasks.models import ExtensionDecision, ExtensionRequest, Milestone, Progress
+from tasks.workflow.progress import VersionConflict, record_progress
+from tasks.workflow.reporting import ReportConflict, set_review, stored_progress
+from tasks.standing.on_date import DATED_KINDS
+from tasks.workflow.year_close import ensure_open
 
 
 class ReviewRefused(Exception):

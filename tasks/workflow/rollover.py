@@ -21,9 +21,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import ProgressSource, ProgressStatus, ReviewState
-from .models import ExtensionDecision, ExtensionRequest, Measure, Plan, Progress, ProgressEntry, ReportingYearChange
-from .year_close import open_closures
+from tasks.choices import ProgressSource, ProgressStatus, ReviewState
+from tasks.models import ExtensionDecision, ExtensionRequest, Measure, Plan, Progress, ProgressEntry, ReportingYearChange
+from tasks.workflow.year_close import open_closures
 
 #: Old-year statuses that carry over into the new year, as they are.
 CARRIED_STATUSES = (ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING)

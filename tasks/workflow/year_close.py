@@ -2,7 +2,7 @@
 
 A year is closed for the whole plan or for named departments. While it is closed, the
 progress, evidence and extensions of that year are read-only for everyone: every write path
-(``tasks.progress.record_progress``, the review and extension functions) calls
+(``tasks.workflow.progress.record_progress``, the review and extension functions) calls
 ``ensure_open`` first, which raises ``YearClosed``; the API answers it with 403 and
 ``"code": "year_closed"``, the pages with 403 and the message. A department's closure covers
 the measures where that department is lead or responsible unit.
@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import MeasureUnit, YearClosure
+from tasks.models import MeasureUnit, YearClosure
 
 
 class YearClosed(Exception):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from departments.models import Department
 from tasks.management.commands.export_ledger import find_plan
-from tasks.year_close import CloseRefused, close_year, reopen_year
+from tasks.workflow.year_close import CloseRefused, close_year, reopen_year
 
 
 class Command(BaseCommand):

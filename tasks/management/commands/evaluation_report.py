@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.access import sees_everything
-from tasks.dashboard import Scope, ScopeError
-from tasks.evaluation_report import ReportError, report_docx, report_pdf
+from tasks.standing.dashboard import Scope, ScopeError
+from tasks.exporting.evaluation_report import ReportError, report_docx, report_pdf
 from tasks.management.commands.export_ledger import find_plan
 
 

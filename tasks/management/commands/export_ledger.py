@@ -2,11 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.exporting import write_ledger
-from tasks.flat_export import write_flat_export
-from tasks.interchange import write_plan_json
+from tasks.exporting.ledger_layout import write_ledger
+from tasks.exporting.flat import write_flat_export
+from tasks.exporting.interchange import write_plan_json
 from tasks.models import Measure, Plan
-from tasks.writeback import NoSourceFile, write_back
+from tasks.exporting.writeback import NoSourceFile, write_back
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.importing import ImportFailed, ImportOptions, import_ledger, parse_column_map, parse_years
+from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger, parse_column_map, parse_years
 
 
 class Command(BaseCommand):

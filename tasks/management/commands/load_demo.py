@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tasks.demo import DEMO_ACCOUNTS, load_demo
+from tasks.importing.demo import DEMO_ACCOUNTS, load_demo
 
 
 class Command(BaseCommand):

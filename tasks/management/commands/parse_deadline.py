@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from tasks.deadlines import parse_deadline
-from tasks.importing import parse_years
+from tasks.deadlines.phrases import parse_deadline
+from tasks.importing.ledger_import import parse_years
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tasks.kept_standing import rebuild_standing
+from tasks.standing.kept import rebuild_standing
 
 
 class Command(BaseCommand):

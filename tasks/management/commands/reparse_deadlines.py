@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tasks.models import Deadline
-from tasks.schedule import reparse
+from tasks.deadlines.schedule import reparse
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.models import Progress
-from tasks.reporting import report_progress
+from tasks.workflow.reporting import report_progress
 from tasks.tests.helpers import measures_of
 
 from .conftest import PASSWORD, log_in

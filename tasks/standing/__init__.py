@@ -1,0 +1,9 @@
+"""Where measures stand: overdue, due soon, on track, done — and the figures built on it.
+
+``on_date`` works standing out for a date (milestones with their status, tallies, trends);
+``kept`` keeps each measure's standing in the database, rewritten by every write, so lists and
+figures read one table; ``dashboard`` is what the supervisors' pages show, as plain data.
+May import ``tasks.models``, ``tasks.choices``, ``tasks.access``, ``tasks.filtersets`` and
+``tasks.bulk_rows``; deadlines, workflow, importing and exporting import this package, never
+the other way round.
+"""
