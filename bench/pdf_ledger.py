@@ -101,7 +101,8 @@ def main():
         django.setup()
         from django.core.management import call_command
 
-        from tasks.importing.ledger_import import ImportOptions, import_ledger, read_uploaded_ledger
+        from tasks.importing.options import ImportOptions
+        from tasks.importing.ledger_import import import_ledger, read_uploaded_ledger
 
         call_command("migrate", verbosity=0)
         data = pdf.read_bytes()

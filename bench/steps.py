@@ -278,7 +278,8 @@ def django_setup():
 def library_import(source, plan_slug):
     """django-import-export's row-by-row path (the admin's import page) into a fresh plan."""
     django_setup()
-    from tasks.importing.ledger_import import ImportOptions, ledger_dataset, workbook_limits
+    from tasks.importing.options import ImportOptions
+    from tasks.importing.ledger_import import ledger_dataset, workbook_limits
     from tasks.importing.resources import MeasureResourceWithoutPreview
     from tasks.ledgerfiles.sheets import read_ledger
 

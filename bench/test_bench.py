@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tasks.importing.ledger_import import number_unnumbered
+from tasks.importing.places import number_unnumbered
 from tasks.models import Measure
 from tasks.ledgerfiles.sheets import read_ledger
 

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from departments.roles import STAFF, SUPERVISOR, create_account
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Evidence, Measure, Plan, Progress, ProgressEntry, ReviewRecord
 from tasks.workflow.review import review_report
 from tasks.tests.conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS

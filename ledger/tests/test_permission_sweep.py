@@ -23,7 +23,8 @@ from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from jobs.models import Export, ExportState
 from notices.models import Notification, NotificationKind
 from notices.notify import notify
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Evidence, ExtensionRequest, Measure, Milestone, Progress
 from tasks.workflow.review import request_extension
 from tasks.standing.on_date import DATED_KINDS

@@ -5,7 +5,8 @@ from django.db import transaction
 
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Plan
 
 #: The real ledgers shipped in fixtures/, with what each file does not say itself.

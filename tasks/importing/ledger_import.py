@@ -9,8 +9,6 @@ is written.
 
 import gc
 import json
-import re
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -22,28 +20,14 @@ from django.utils.text import slugify
 from import_export.formats.base_formats import Format
 
 from tasks.importing import columns
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions, column_map_text, plan_slug, with_remembered_column_map
+from tasks.importing.places import number_unnumbered
 from tasks.ledgerfiles.isolation import IsolatedRunFailed, run_isolated
 from tasks.ledgerfiles.sheets import LedgerError, read_ledger
 from tasks.ledgerfiles.headers import reading_lines, unmatched_headers
 from tasks.ledgerfiles.limits import WorkbookLimits
-
-
-class ImportFailed(Exception):
-    """The import wrote nothing; ``messages`` say why, one line each."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
-
-
-@dataclass
-class ImportOptions:
-    """What the person importing says that the file does not."""
-
-    plan_slug: str = ""
-    years: list[int] = field(default_factory=list)
-    column_map: dict[str, str] = field(default_factory=dict)  # header → field, by hand or remembered by the plan
-    column_map_from_plan: bool = False  # column_map is the one the plan kept from its last import
+from tasks.importing.sync import LedgerSync
 
 
 @dataclass
@@ -107,56 +91,6 @@ class ImportReport:
         out += [change.describe() for change in self.changes if self.dry_run or change.kind != "new"]
         out += [line.describe() for line in self.unchanged]
         return out
-
-
-def parse_years(text):
-    """``2024`` → [2024]; ``2023-2025`` / ``2023—2025`` → [2023, 2024, 2025]."""
-    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—~至到]\s*(\d{4}))?\s*", text or "")
-    if not match:
-        raise ValueError(f"years must look like 2024 or 2023-2025, not {text!r}")
-    start = int(match.group(1))
-    end = int(match.group(2) or start)
-    if end < start:
-        raise ValueError(f"years run backwards: {text!r}")
-    return list(range(start, end + 1))
-
-
-def parse_column_map(pairs):
-    """``["民生实事=measure"]`` → {"民生实事": "measure"}."""
-    mapping = {}
-    for pair in pairs:
-        header, sep, key = pair.partition("=")
-        if not sep or not header.strip() or not key.strip():
-            raise ValueError(f"--column takes HEADER=FIELD, not {pair!r}")
-        mapping[header.strip()] = key.strip()
-    return mapping
-
-
-def column_map_lines(column_map):
-    """{"民生实事": "measure"} → ``民生实事=measure``, one a line, as the admin's 列映射 field takes them."""
-    return "\n".join(f"{header}={key}" for header, key in column_map.items())
-
-
-def column_map_text(column_map):
-    """{"民生实事": "measure"} → ``民生实事=measure``, one pair after another, as ``--column`` takes them."""
-    return "; ".join(f"{header}={key}" for header, key in column_map.items())
-
-
-def plan_slug(options, file_name, title=""):
-    """The slug of the plan an import goes into: as given, else from the file name (else the title)."""
-    return options.plan_slug or default_slug(file_name, title or file_name)
-
-
-def with_remembered_column_map(options, slug):
-    """``options`` with the column mapping the plan kept from its last import, when none is given."""
-    from tasks.models import Plan
-
-    if options.column_map:
-        return options
-    remembered = Plan.objects.filter(slug=slug).values_list("column_map", flat=True).first()
-    if not remembered:
-        return options
-    return replace(options, column_map=dict(remembered), column_map_from_plan=True)
 
 
 def workbook_limits():
@@ -240,31 +174,6 @@ def ledger_dataset(ledger):
     return dataset
 
 
-def number_unnumbered(rows):
-    """Task and item numbers per row: as written, or counted 1, 2, 3 where the ledger has none.
-
-    Unnumbered tasks count within their section, unnumbered items within their task.
-    """
-    task_numbers, item_numbers = [], []
-    tasks_seen, items_seen = {}, {}
-    tasks_in_section, items_in_task = Counter(), Counter()
-    for row in rows:
-        task_key = (row.section_number, row.task_number, row.task_title)
-        if task_key not in tasks_seen:
-            tasks_in_section[row.section_number] += 1
-            siblings = tasks_in_section[row.section_number]
-            tasks_seen[task_key] = row.task_number if row.task_number is not None else siblings
-        task_number = tasks_seen[task_key]
-        item_key = (task_key, row.item_number, row.item_text)
-        if item_key not in items_seen:
-            items_in_task[task_key] += 1
-            siblings = items_in_task[task_key]
-            items_seen[item_key] = row.item_number if row.item_number is not None else siblings
-        task_numbers.append(task_number)
-        item_numbers.append(items_seen[item_key])
-    return task_numbers, item_numbers
-
-
 class LedgerFormat(Format):
     """django-import-export format for ledger files: the admin's import page uses it.
 
@@ -309,10 +218,6 @@ class LedgerFormat(Format):
         return False
 
 
-def default_slug(file_name, title):
-    return slugify(Path(file_name).stem, allow_unicode=True) or slugify(title, allow_unicode=True)[:50] or "ledger"
-
-
 @contextmanager
 def collector_paused():
     """Python's cycle collector off while an import builds its millions of short-lived objects
@@ -342,7 +247,6 @@ def import_ledger(source, *, file_name=None, options=None, dry_run=False, previe
 
 def import_file(source, *, file_name, options, dry_run, user, preview=False, uploaded=False):
     from tasks.exporting.interchange import is_interchange, read_interchange
-    from tasks.importing.sync import LedgerSync
 
     options = options or ImportOptions()
     file_name = file_name or Path(str(source)).name

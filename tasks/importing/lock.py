@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
 
-from tasks.importing.ledger_import import ImportFailed
+from tasks.importing.errors import ImportFailed
 from tasks.models import Plan
 
 #: SQLite's words for a write lock it could not get within the connection's timeout.

@@ -20,20 +20,16 @@ from tasks.importing import columns
 from tasks.choices import ProgressSource, UnitRole
 from tasks.importing.column_table import column_rows
 from tasks.deadlines.phrases import needs_review
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, plan_slug, remap_dataset, with_remembered_column_map
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions, plan_slug, with_remembered_column_map
+from tasks.importing.ledger_import import remap_dataset
 from tasks.standing.kept import refresh_plan_standing
-from tasks.importing.sync import (
-    WHERE_IN_THE_WORKBOOK,
-    LedgerSync,
-    check_unique_places,
-    describe,
-    file_progress,
-    find_or_create_plan,
-    keep_workbook,
-    progress_over,
-    split_lines,
-    stored_deadlines as stored_deadline_rows,
-)
+from tasks.importing.sync_write import WHERE_IN_THE_WORKBOOK
+from tasks.importing.sync import LedgerSync, find_or_create_plan, keep_workbook
+from tasks.importing.places import check_unique_places
+from tasks.importing.errors import describe
+from tasks.importing.sync_compare import file_progress, progress_over, split_lines
+from tasks.importing.stored import stored_deadlines as stored_deadline_rows
 from tasks.models import Item, Measure, MeasureUnit, Section, Task
 from tasks.workflow.progress import record_progress
 from tasks.deadlines.schedule import milestones_by_year, store_deadlines, stored_deadlines

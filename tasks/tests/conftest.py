@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from departments.roles import ADMIN, create_account
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ANSHAN = FIXTURES / "anshan.xlsx"

@@ -5,7 +5,8 @@ import pytest
 
 from departments.roles import STAFF, create_account
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Deadline, Measure, Plan
 from tasks.workflow.progress import record_progress
 

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from departments.roles import ADMIN
-from tasks.importing.ledger_import import ImportFailed, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan
 from tasks.ledgerfiles.sheets import LedgerError, read_ledger
 from tasks.tests.data.bad import make_bad_files

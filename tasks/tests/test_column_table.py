@@ -8,7 +8,8 @@ from django.core.management.base import CommandError
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.importing.column_table import EXTRA, chosen_column_map, column_rows, columns_as_read
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan
 
 from .conftest import FIXTURES

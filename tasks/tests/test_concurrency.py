@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Deadline, Item, Measure, Plan, Progress, ProgressEntry, Section, Task
 from tasks.workflow.progress import VersionConflict, record_progress
 from tasks.workflow.reporting import ReportConflict, report_progress

@@ -13,7 +13,8 @@ from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState
 from tasks.standing.dashboard import Scope, summary
 from tasks.deadlines.phrases import parse_deadline
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
 from tasks.workflow.progress import record_progress
 from tasks.ledgerfiles.sheets import read_ledger

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from tasks.exporting.ledger_layout import export_ledger
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan
 from tasks.ledgerfiles.sheets import read_ledger
 

@@ -17,7 +17,8 @@ from django.db.models import F
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.exporting.ledger_layout import export_ledger
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan, Section
 from tasks.workflow.progress import record_progress
 from tasks.standing.on_date import with_standing

@@ -11,7 +11,8 @@ import pytest
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus
 from tasks.exporting.ledger_layout import export_ledger
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Milestone, Plan, Progress
 from tasks.workflow.progress import record_progress
 from tasks.workflow.review import decide_extension, request_extension

@@ -17,7 +17,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan
 
 from .conftest import ANSHAN

@@ -8,7 +8,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, UnitRole
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Deadline, Item, Measure, Plan, Progress, ProgressEntry, Section, Task
 from tasks.workflow.progress import record_progress
 from tasks.ledgerfiles.sheets import read_ledger

@@ -8,7 +8,9 @@ import pytest
 from django.db.models import F
 
 from tasks.choices import ProgressStatus
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.exporting.interchange import interchange_queryset, plan_json, to_interchange
 from tasks.models import Measure, Plan, Section
 

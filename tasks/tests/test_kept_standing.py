@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.standing.kept import computed_standing, kept_standing
 from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress
 from tasks.workflow.reporting import report_progress

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.importing.ledger_import import ImportOptions, import_ledger, ledger_dataset
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger, ledger_dataset
 from tasks.models import Measure, MeasureUnit, Milestone, ProgressEntry
 from tasks.workflow.progress import record_progress
 from tasks.importing.resources import MeasureResourceWithoutPreview

@@ -31,7 +31,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl.utils import get_column_letter
 
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.ledgerfiles.reading import read_sheets

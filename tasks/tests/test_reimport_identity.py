@@ -19,7 +19,8 @@ from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.standing.dashboard import Scope, summary
 from tasks.workflow.evidence import check_evidence_file
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Evidence, Measure, MeasureChange, MeasureChangeKind, Progress, Task
 from tasks.workflow.reporting import report_progress
 from tasks.workflow.review import review_report

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from departments.roles import ADMIN, STAFF, SUPERVISOR
 from tasks.choices import ProgressStatus, ReviewState, Signal
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import ExtensionDecision, ExtensionRequest, Milestone, Progress, ReviewRecord
 from tasks.standing.on_date import with_standing
 from tasks.tests.conftest import ANSHAN

@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR
-from tasks.importing.ledger_import import ImportOptions, import_ledger
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import Evidence, Measure, Progress, ProgressEntry
 
 from .conftest import ANSHAN

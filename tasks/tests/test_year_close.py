@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
 from tasks.choices import MilestoneKind
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions
+from tasks.importing.ledger_import import import_ledger
 from tasks.models import ExtensionRequest, Milestone, Plan, Progress, ProgressEntry, YearClosure
 from tasks.workflow.reporting import measure_history
 from tasks.workflow.review import request_extension

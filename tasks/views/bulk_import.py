@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from tasks.importing.column_table import chosen_column_map, column_rows, columns_as_read
 from tasks.importing.forms import BulkImportForm, LedgerConfirmImportForm
-from tasks.importing.ledger_import import ImportFailed, LedgerFormat, column_map_lines, import_ledger
+from tasks.importing.errors import ImportFailed
+from tasks.importing.ledger_import import LedgerFormat, import_ledger
+from tasks.importing.options import column_map_lines
 
 TEMPLATE = "admin/tasks/measure/bulk_import.html"
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.importing.ledger_import import ImportFailed, ImportOptions, import_ledger, parse_column_map, parse_years
+from tasks.importing.errors import ImportFailed
+from tasks.importing.options import ImportOptions, parse_column_map, parse_years
+from tasks.importing.ledger_import import import_ledger
 
 
 class Command(BaseCommand):

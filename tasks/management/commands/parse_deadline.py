@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from tasks.deadlines.phrases import parse_deadline
-from tasks.importing.ledger_import import parse_years
+from tasks.importing.options import parse_years
 
 
 class Command(BaseCommand):

@@ -1,0 +1,73 @@
+"""What the person importing says that the file does not (``ImportOptions``), and the plan an
+import goes into: the slug given, or made from the file name or title, and the column mapping
+the plan kept from its last import."""
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from django.utils.text import slugify
+
+
+@dataclass
+class ImportOptions:
+    """What the person importing says that the file does not."""
+
+    plan_slug: str = ""
+    years: list[int] = field(default_factory=list)
+    column_map: dict[str, str] = field(default_factory=dict)  # header → field, by hand or remembered by the plan
+    column_map_from_plan: bool = False  # column_map is the one the plan kept from its last import
+
+
+def parse_years(text):
+    """``2024`` → [2024]; ``2023-2025`` / ``2023—2025`` → [2023, 2024, 2025]."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—~至到]\s*(\d{4}))?\s*", text or "")
+    if not match:
+        raise ValueError(f"years must look like 2024 or 2023-2025, not {text!r}")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    if end < start:
+        raise ValueError(f"years run backwards: {text!r}")
+    return list(range(start, end + 1))
+
+
+def parse_column_map(pairs):
+    """``["民生实事=measure"]`` → {"民生实事": "measure"}."""
+    mapping = {}
+    for pair in pairs:
+        header, sep, key = pair.partition("=")
+        if not sep or not header.strip() or not key.strip():
+            raise ValueError(f"--column takes HEADER=FIELD, not {pair!r}")
+        mapping[header.strip()] = key.strip()
+    return mapping
+
+
+def column_map_lines(column_map):
+    """{"民生实事": "measure"} → ``民生实事=measure``, one a line, as the admin's 列映射 field takes them."""
+    return "\n".join(f"{header}={key}" for header, key in column_map.items())
+
+
+def column_map_text(column_map):
+    """{"民生实事": "measure"} → ``民生实事=measure``, one pair after another, as ``--column`` takes them."""
+    return "; ".join(f"{header}={key}" for header, key in column_map.items())
+
+
+def plan_slug(options, file_name, title=""):
+    """The slug of the plan an import goes into: as given, else from the file name (else the title)."""
+    return options.plan_slug or default_slug(file_name, title or file_name)
+
+
+def default_slug(file_name, title):
+    return slugify(Path(file_name).stem, allow_unicode=True) or slugify(title, allow_unicode=True)[:50] or "ledger"
+
+
+def with_remembered_column_map(options, slug):
+    """``options`` with the column mapping the plan kept from its last import, when none is given."""
+    from tasks.models import Plan
+
+    if options.column_map:
+        return options
+    remembered = Plan.objects.filter(slug=slug).values_list("column_map", flat=True).first()
+    if not remembered:
+        return options
+    return replace(options, column_map=dict(remembered), column_map_from_plan=True)
