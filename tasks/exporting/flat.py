@@ -24,7 +24,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from tasks.exporting.cells import csv_value, streaming_workbook, write_cell
 from tasks.choices import ProgressStatus, UnitRole
 from tasks.exporting.rows import measure_records
-from tasks.exporting.ledger_layout import FORMATS, STATUS_WORDS, XLSX_TYPE, task_number
+from tasks.exporting.ledger_layout import FORMATS, XLSX_TYPE
+from tasks.exporting.layout_cells import STATUS_WORDS, task_number
 from tasks.models import Measure, circled
 from tasks.standing.on_date import overdue_milestones
 

@@ -13,7 +13,7 @@ import json
 
 from tasks.choices import ProgressStatus, UnitRole
 from tasks.exporting.rows import MeasureRecord, measure_records
-from tasks.exporting.ledger_layout import result_text
+from tasks.exporting.layout_cells import result_text
 from tasks.models import Measure
 from tasks.ledgerfiles.sheets import Ledger, LedgerError, MeasureRow
 

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from tasks.exporting.cells import set_text
-from tasks.exporting.ledger_layout import done_marks, keyed_text, progress_of, status_key, status_text
+from tasks.exporting.layout_cells import done_marks, keyed_text, progress_of, status_text
+from tasks.exporting.layout_of_plan import status_key
 from tasks.models import Measure
 from tasks.ledgerfiles.sheets import read_ledger
 
