@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tasks.choices import MilestoneKind
-from tasks.deadlines.phrases import needs_review, parse_deadline
+from tasks.deadlines.milestones import needs_review
+from tasks.deadlines.phrases import parse_deadline
 from tasks.standing.kept import refresh_standing
 from tasks.models import Deadline, Milestone
 

@@ -19,7 +19,7 @@ from departments.models import Department, Person
 from tasks.importing import columns
 from tasks.choices import ProgressSource, UnitRole
 from tasks.importing.column_table import column_rows
-from tasks.deadlines.phrases import needs_review
+from tasks.deadlines.milestones import needs_review
 from tasks.importing.errors import ImportFailed
 from tasks.importing.options import ImportOptions, plan_slug, with_remembered_column_map
 from tasks.importing.ledger_import import remap_dataset

@@ -13,7 +13,6 @@ from tasks.models import (
     MeasureUnit,
 )
 
-
 #: The units of a measure stored without any.
 NO_UNITS = ([], [])
 

@@ -50,7 +50,6 @@ from tasks.importing.sync_write import Writing
 #: Rows written by one import after which PostgreSQL's planner statistics are refreshed.
 STATISTICS_AFTER = 1000
 
-
 #: The tables an import fills.
 WRITTEN_MODELS = (
     Department, Person, Section, Task, Item, Measure, MeasureUnit, Deadline, Milestone, Progress, ProgressEntry,

@@ -14,7 +14,7 @@ from departments.models import Department
 from tasks.importing import columns
 from tasks.workflow.year_close import open_closures
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
-from tasks.deadlines.phrases import needs_review
+from tasks.deadlines.milestones import needs_review
 from tasks.importing.identity import Entry, MeasureLine, match, place_label, start_of
 from tasks.models import (
     Item,

@@ -11,7 +11,7 @@ from departments.models import Department, Person
 from tasks.bulk_rows import insert_rows, reserve_ids
 from tasks.standing.kept import refresh_import_standing
 from tasks.choices import ProgressSource, UnitRole
-from tasks.deadlines.phrases import needs_review
+from tasks.deadlines.milestones import needs_review
 from tasks.importing.identity import place_label
 from tasks.models import (
     Deadline,
@@ -34,10 +34,8 @@ from tasks.importing.stored import chunks, stored_deadlines, units_text
 #: Numbers a renumbered task, item or measure holds while the others move (any pk fits below 2**31).
 TEMPORARY = 1_500_000_000
 
-
 #: Numbers of stored tasks and items the file no longer has, out of the way of the file's numbers.
 ASIDE = 1_000_000_000
-
 
 #: Where a measure sits in the source workbook: kept for write-back, not part of the ledger's content.
 WHERE_IN_THE_WORKBOOK = ("source_row", "source_cells")

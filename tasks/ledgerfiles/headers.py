@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tasks.deadlines.phrases import needs_review, parse_deadline
+from tasks.deadlines.milestones import needs_review
+from tasks.deadlines.phrases import parse_deadline
 
 from .errors import LedgerError
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.deadlines.phrases import needs_review, parse_deadline
+from tasks.deadlines.milestones import needs_review
+from tasks.deadlines.phrases import parse_deadline
 
 PHRASES = Path(__file__).parent / "data" / "deadline_phrases.tsv"
 PLAN = (2023, 2024, 2025)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.deadlines.phrases import KINDS, Milestone, needs_review, parse_deadline
+from tasks.deadlines.milestones import KINDS, Milestone, needs_review
+from tasks.deadlines.phrases import parse_deadline
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"  # the published texts the ledgers came from
 ANSHAN_SEED = SEEDS / "anshan.txt"
