@@ -206,6 +206,7 @@ def bench_size(args, size, work, static_root_ready):
                                          "--password", "benchmark-supervisor-password")
     steps["evaluation_report"] = runner.manage("evaluation_report", "evaluation_report", "--plan", PLAN, "--user", SUPERVISOR,
                                                "-o", size_dir / "report.docx")
+    steps["evaluation_report_job"] = runner.step("evaluation_report_job", "report-job", SUPERVISOR, PLAN)
     for name, url in PAGES.items():
         steps[name] = runner.step(name, "page", SUPERVISOR, url, args.repeat, args.page_budget)
     if size <= args.library_max:

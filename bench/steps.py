@@ -338,6 +338,39 @@ def page(username, url, repeat, budget):
            first=round(first, 5), first_queries=first_queries)
 
 
+def report_job(username, plan_slug):
+    """The evaluation report through the background job (issue #22): the request that enqueues it
+    (timed: it must answer at once), then the real worker in batch mode until the report is written."""
+    django_setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from jobs.models import Export, ExportState
+
+    settings.LEDGER_EXPORT_BACKGROUND_ABOVE = 0  # whatever the size, the page hands the report to the worker
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    started = time.perf_counter()
+    response = client.get(f"/plans/{plan_slug}/report/")
+    request_seconds = time.perf_counter() - started
+    if response.status_code != 302:
+        print(f"report page: status {response.status_code}", file=sys.stderr)
+        sys.exit(1)
+    export_id = response["Location"].strip("/").split("/")[-1]
+    started = time.perf_counter()
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+    worker_seconds = time.perf_counter() - started
+    export = Export.objects.get(pk=export_id)
+    if export.state != ExportState.READY:
+        print(f"report job: {export.state} {export.error}", file=sys.stderr)
+        sys.exit(1)
+    report(request_seconds=round(request_seconds, 4), worker_seconds=round(worker_seconds, 3),
+           job_seconds=round((export.finished_at - export.created_at).total_seconds(), 3),
+           measures=export.measures, bytes=export.file.size)
+
+
 STEPS = {
     "pg-reset": pg_reset,
     "dump-cells": dump_cells,
@@ -352,6 +385,7 @@ STEPS = {
     "dump-json": dump_json,
     "library-import": library_import,
     "page": page,
+    "report-job": report_job,
 }
 
 if __name__ == "__main__":

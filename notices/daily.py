@@ -9,6 +9,9 @@
   supervisors. Each milestone or report is escalated once (``Escalation``);
 - each supervisor's digest: milestones overdue since yesterday, reports waiting for review and
   extension requests waiting for a decision, across all plans.
+
+None of them covers a closed year (``tasks.year_close``): its milestones, reports and requests
+can no longer change, so nobody is reminded of them.
 """
 
 import datetime
@@ -25,6 +28,7 @@ from tasks.choices import ReviewState
 from tasks.models import Progress, ReviewRecord
 from tasks.workflow.review import pending_requests
 from tasks.standing.on_date import overdue_milestones
+from tasks.workflow.year_close import in_closed_year
 
 from .conf import setting
 from .digest import reason
@@ -34,7 +38,7 @@ from .notify import measure_label, measure_link
 from .outbox import queue
 from .reach import measure_departments, mobiles_of, supervisors
 from .recipients import department_users
-from .reminders import due_items
+from .reminders import due_items, in_open_years
 
 ONE_DAY = datetime.timedelta(days=1)
 MOST_LINES = 20
@@ -95,7 +99,7 @@ def escalate_overdue(day):
     late_days = setting("NOTICE_ESCALATE_OVERDUE_DAYS")
     done = Escalation.objects.filter(kind=EscalationKind.OVERDUE).values("subject")
     milestones = (
-        overdue_milestones(day)
+        in_open_years(overdue_milestones(day))
         .filter(date__lt=day - datetime.timedelta(days=late_days))
         .exclude(pk__in=done)
         .select_related(MILESTONE_RELATED)
@@ -139,7 +143,9 @@ def escalate_overdue(day):
 
 def waiting_reports(day):
     """``[(progress, submitted_on)]``: reports pending review on ``day``, oldest first."""
-    pending = Progress.objects.filter(review=ReviewState.PENDING, measure__removed_at__isnull=True)
+    pending = Progress.objects.filter(review=ReviewState.PENDING, measure__removed_at__isnull=True).exclude(
+        in_closed_year("measure", "year")
+    )
     submitted = dict(
         ReviewRecord.objects.filter(progress__in=pending, new_state=ReviewState.PENDING)
         .values("progress_id")
@@ -187,7 +193,7 @@ def supervisor_lines(day):
     """The supervisors' digest lines for ``day``: new overdue, waiting reviews, extension requests."""
     lines = []
     new_overdue = list(
-        overdue_milestones(day).filter(date=day - ONE_DAY).select_related(MILESTONE_RELATED).order_by("deadline__measure_id")
+        in_open_years(overdue_milestones(day)).filter(date=day - ONE_DAY).select_related(MILESTONE_RELATED).order_by("deadline__measure_id")
     )
     if new_overdue:
         lines.append(_("新增逾期 %(count)s 个节点：") % {"count": len(new_overdue)})
@@ -196,7 +202,7 @@ def supervisor_lines(day):
     if waiting:
         lines.append(_("待审核完成报告 %(count)s 份：") % {"count": len(waiting)})
         lines += capped([f"{measure_label(p.measure)}（{p.year} 年度，{timezone.localdate(r.created_at):%Y-%m-%d} 提交）" for p, r in waiting])
-    requests = list(pending_requests().select_related("measure__item__task").order_by("created_at", "pk"))
+    requests = list(pending_requests().exclude(in_closed_year("measure", "year")).select_related("measure__item__task").order_by("created_at", "pk"))
     if requests:
         lines.append(_("待审批延期申请 %(count)s 项：") % {"count": len(requests)})
         lines += capped(

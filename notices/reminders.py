@@ -7,7 +7,8 @@
 - A *progress* rule with ``months`` = M asks, on the first day of every M-th month from January,
   for progress on the ongoing and long-term milestones of that year.
 
-Nothing is picked for a milestone whose measure is done for the milestone's year.
+Nothing is picked for a milestone whose measure is done for the milestone's year, nor for one of
+a closed year (``tasks.year_close``): that year's figures went upward and can no longer change.
 """
 
 import datetime
@@ -16,11 +17,20 @@ from dataclasses import dataclass
 
 from tasks.choices import MilestoneKind, ProgressStatus
 from tasks.standing.on_date import due_soon_milestones, milestones_with_status, overdue_milestones
+from tasks.workflow.year_close import in_closed_year
 
 from .models import ReminderRule, RuleKind
 from .recipients import responsible_users
 
 PROGRESS_KINDS = (MilestoneKind.ONGOING, MilestoneKind.LONG_TERM)
+
+#: A milestone whose year is closed for its measure.
+MILESTONE_YEAR_CLOSED = ("deadline__measure", "deadline__year")
+
+
+def in_open_years(milestones):
+    """``milestones`` without those of a closed year."""
+    return milestones.exclude(in_closed_year(*MILESTONE_YEAR_CLOSED))
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def due_items(day):
         milestones = milestones_for(rule, day)
         if milestones is None:
             continue
-        milestones = milestones.select_related("deadline__measure__item__task__section__plan").order_by(
+        milestones = in_open_years(milestones).select_related("deadline__measure__item__task__section__plan").order_by(
             "deadline__measure_id", "date", "pk"
         )
         for milestone in milestones:

@@ -48,8 +48,8 @@ from notices.tests.robots import Robot  # noqa: E402
 from tasks.choices import ProgressSource, ProgressStatus  # noqa: E402
 from tasks.importing import ImportOptions, import_ledger  # noqa: E402
 from tasks.models import Measure, Plan  # noqa: E402
-from tasks.reporting import report_progress  # noqa: E402
-from tasks.review import review_report  # noqa: E402
+from tasks.workflow.reporting import report_progress  # noqa: E402
+from tasks.workflow.review import review_report  # noqa: E402
 
 PAGE = """<!DOCTYPE html><html lang="zh-hans"><head><meta charset="utf-8">
 <link rel="stylesheet" href="{css}"><style>

@@ -62,6 +62,7 @@ POST_ONLY = {
     "close_year",
     "reopen_year",
     "rollover",
+    "review_many",
 }
 
 LOGIN = "LOGIN"  # a 302 to the login page
@@ -89,6 +90,7 @@ EXPECTED = {
     "measure_detail": PAGE_DEPT_B,
     "evidence_file": PAGE_DEPT_B,
     "review_queue": PAGE_REVIEWERS,
+    "report_many": PAGE_ALL | {SUPERVISOR: {403}},  # staff and admins report; supervisors review
     "plan_audit": PAGE_REVIEWERS,  # every person's acts: supervisors and admins only
     "measure_audit": PAGE_REVIEWERS,
     "evaluation_report": PAGE_REVIEWERS,
@@ -102,6 +104,8 @@ EXPECTED = {
     "review_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
     "request_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {302}, SUPERVISOR: {403}, ADMIN: {302}},
     "decide_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
+    # an empty bulk review: nothing selected, back to the queue with the message
+    "review_many": {ANONYMOUS: {LOGIN}, STAFF_A: {403}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
     # notices/urls.py (the notification belongs to the staff B account)
     "inbox": PAGE_ALL,
     "notification_read": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {302}, SUPERVISOR: {404}, ADMIN: {404}},

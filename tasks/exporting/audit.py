@@ -2,20 +2,24 @@
 
 One row per recorded act, oldest first: when, who, which plan and measure, which year, what
 (a report and its source, a review, an evidence file, an extension asked for or decided, a change
-an import or admin made to the measure, a year closed or reopened, the reporting year moved),
+an import or admin made to the measure, a nudge (催办: who nudged whom about which measure), a year
+closed or reopened, the reporting year moved),
 the old value → the new one, and the note or reason. Every table is read once, in time order,
 and the streams are merged as they are written (``heapq.merge``), so a plan of any size costs
 the same number of queries and memory stays flat.
 """
 
 import heapq
+from collections import defaultdict
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices.models import Notification, Nudge
+
 from tasks.choices import ProgressStatus, ReviewState
-from tasks.exporting.flat import CONTENT_TYPES, write_csv, write_xlsx
+from .flat import CONTENT_TYPES, write_csv, write_xlsx
 from tasks.models import (
     Evidence,
     ExtensionDecision,
@@ -141,6 +145,32 @@ def change_rows(measures):
         yield when, [who(user), plan, measure_label(*measure), "", _("措施变更：%(kind)s") % {"kind": kinds[kind]}, old, new, file_name]
 
 
+def nudge_recipients(measures):
+    """``{nudge id: "name、name"}``: whom each nudge of ``measures`` reached (the inboxes it went to)."""
+    nudges = Nudge.measures.through.objects.filter(measure__in=measures).values("nudge_id")
+    names = defaultdict(list)
+    notes = Notification.objects.filter(nudge__in=nudges).order_by("nudge_id", "user__username")
+    for nudge_id, username in notes.values_list("nudge_id", "user__username").distinct().iterator(chunk_size=CHUNK_SIZE):
+        names[nudge_id].append(username)
+    return {nudge_id: "、".join(users) for nudge_id, users in names.items()}
+
+
+def nudge_rows(measures):
+    """One row per nudged measure: the sender, and whom it reached (the department, then the people)."""
+    recipients = nudge_recipients(measures)
+    links = (
+        Nudge.measures.through.objects.filter(measure__in=measures)
+        .order_by("nudge__created_at", "nudge_id", "measure_id")
+        .values_list(
+            "nudge__created_at", "nudge__sender__username", "measure__item__task__section__plan__title",
+            *measure_fields("measure__"), "nudge_id", "nudge__department__name", "nudge__message",
+        )
+    )
+    for when, user, plan, *measure, nudge_id, department, message in links.iterator(chunk_size=CHUNK_SIZE):
+        whom = "：".join(part for part in (department, recipients.get(nudge_id, "")) if part)
+        yield when, [who(user), plan, measure_label(*measure), "", _("催办"), "", whom, message]
+
+
 def closure_rows(plans):
     closures = (
         YearClosure.objects.filter(plan__in=plans)
@@ -177,7 +207,7 @@ def audit_rows(measures, plans=None):
     selected = measures.values("pk")
     streams = [
         progress_rows(selected), review_rows(selected), evidence_rows(selected), extension_rows(selected),
-        decision_rows(selected), change_rows(selected),
+        decision_rows(selected), change_rows(selected), nudge_rows(selected),
     ]
     if plans is not None:
         streams += [closure_rows(plans), rollover_rows(plans)]

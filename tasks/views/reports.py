@@ -2,16 +2,21 @@
 
 Supervisors and admins, for any plan they see (every plan); staff do not write it. The scope is
 read like the dashboard's: ``year`` (default: the reporting year), ``department``, ``as_of``.
+A report of more than ``LEDGER_EXPORT_BACKGROUND_ABOVE`` measures in scope is built by the worker
+(``jobs.reports``): the page sends the user to the export status page, which becomes the download.
 """
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from jobs.reports import start_report
 
 from ..access import sees_everything
 from tasks.standing.dashboard import Scope, ScopeError
@@ -42,6 +47,10 @@ def evaluation_report(request, slug):
     scope = report_scope(request, plan)
     if scope.year not in plan.years:
         raise Http404(f"{scope.year} is not a year of this plan")
+    count = scope.measures(request.user).count()
+    if count > settings.LEDGER_EXPORT_BACKGROUND_ABOVE:
+        export = start_report(request.user, scope, fmt, count)
+        return redirect("export_status", export.pk)
     try:
         data = report_docx(request.user, scope)
         if fmt == "pdf":

@@ -12,7 +12,7 @@ closure row keeps who closed and who reopened, when and why; closing again adds 
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +57,23 @@ def closures_of_measure(measure, years=None):
     for closure in closures.select_related("department", "closed_by").order_by("department_id", "closed_at"):
         found.setdefault(closure.year, closure)
     return found
+
+
+def in_closed_year(measure_path, year_path):
+    """A condition on rows (milestones, progress, extension requests) that holds when the row's year
+    is closed for its measure: ``measure_path`` leads from the row to the measure, ``year_path`` to
+    the year. For reminders and escalations, which say nothing about a closed year."""
+    plan = f"{measure_path}__item__task__section__plan"
+    whole_plan = YearClosure.objects.filter(
+        plan=OuterRef(plan), year=OuterRef(year_path), department__isnull=True, reopened_at__isnull=True
+    )
+    own_department = MeasureUnit.objects.filter(
+        measure=OuterRef(measure_path),
+        department__year_closures__plan=OuterRef(plan),
+        department__year_closures__year=OuterRef(year_path),
+        department__year_closures__reopened_at__isnull=True,
+    )
+    return Exists(whole_plan) | Exists(own_department)
 
 
 def ensure_open(measure, year):
