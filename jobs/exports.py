@@ -16,6 +16,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from tasks.access import visible_measures
 from tasks.models import Measure
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 def start_export(user, plan, fmt, year, measures):
     """The waiting or running export of ``plan`` for ``user`` in ``fmt`` and ``year``, else a new
     one with its job enqueued (in one transaction: no export without its job)."""
-    from .tasks import build_export
-
     with transaction.atomic():
         waiting = Export.objects.filter(
             owner=user, plan=plan, format=fmt, year=year, state__in=[ExportState.QUEUED, ExportState.RUNNING]
@@ -74,6 +73,12 @@ def build(export_id):
     export.state, export.finished_at = ExportState.READY, timezone.now()
     export.save(update_fields=["state", "file", "content_type", "finished_at"])
     return str(export.state)
+
+
+@task()
+def build_export(export_id):
+    """The worker's job for an export asked for on the export page: ``build``."""
+    return build(export_id)
 
 
 def remove_old_exports(now=None):

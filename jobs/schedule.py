@@ -11,6 +11,7 @@ import datetime
 
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from notices.conf import setting
@@ -26,16 +27,12 @@ def daily_time():
 
 
 def waiting_daily_run():
-    from .tasks import daily_reminders
-
     return DBTaskResult.objects.filter(task_path=daily_reminders.module_path, status=TaskResultStatus.READY).first()
 
 
 def plan_daily(now=None):
     """Enqueue the next daily job unless one is waiting; returns ``(day, run_after)`` of the job
     enqueued, or None."""
-    from .tasks import daily_reminders
-
     if waiting_daily_run() is not None:
         return None
     now = now or timezone.now()
@@ -61,3 +58,9 @@ def run_daily(day):
     finally:
         plan_daily()
     return summary
+
+
+@task()
+def daily_reminders(day):
+    """The worker's daily job: ``run_daily`` for ``day`` (ISO date), which plans the next day's."""
+    return run_daily(datetime.date.fromisoformat(day))

@@ -10,7 +10,7 @@ from .messages import Message
 from .models import Channel, Delivery, DeliveryStatus, Escalation, Notification, Nudge, Recipient, ReminderRule, SentReminder
 from .outbox import post, retry
 from .recipients import mail_address, unreachable_by_mail
-from .tasks import deliver
+from .outbox import deliver
 
 
 @admin.register(ReminderRule)

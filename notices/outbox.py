@@ -3,7 +3,7 @@ recorded before anything is sent, and sent by the worker (``manage.py worker``) 
 transaction that made it commits.
 
 ``queue`` is called inside the transaction that makes the event (a review, a nudge, a digest)
-and enqueues the ``notices.tasks.deliver`` job in that same transaction (the job queue is a
+and enqueues the ``deliver`` job (defined here, beside what it calls) in that same transaction (the job queue is a
 table of this database): when it rolls back, neither the delivery nor the job remains. A
 channel carries an event (``Delivery.event``) once: queueing it again, a retry or a second
 ``send_reminders`` run never sends it twice, because whoever sends a delivery first claims it
@@ -19,6 +19,7 @@ import time
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from .channels import Refused, Retry, send
 from .conf import setting
@@ -49,8 +50,6 @@ def queue(key, message, *, users=(), departments=()):
     """Record ``message`` for every channel serving ``users`` or ``departments`` and enqueue its sending.
 
     Returns the deliveries made now (none for a channel that already has the event)."""
-    from .tasks import deliver
-
     users = list(users)
     message.emails = [address for address in (mail_address(user) for user in users) if address]
     made = []
@@ -124,8 +123,6 @@ def deliver_all(deliveries):
 def deliver_in_background(delivery_ids):
     """The worker's job: one try of each pending delivery; one that may pass later is enqueued
     again to run after its retry delay. Returns ``{status: count}``."""
-    from .tasks import deliver
-
     outcome = {}
     for delivery in Delivery.objects.filter(pk__in=delivery_ids).select_related("channel").order_by("pk"):
         if not claim(delivery):
@@ -138,6 +135,12 @@ def deliver_in_background(delivery_ids):
     return outcome
 
 
+@task()
+def deliver(delivery_ids):
+    """The delivery job the worker (``manage.py worker``) runs: ``deliver_in_background``."""
+    return deliver_in_background(delivery_ids)
+
+
 def deliver_pending():
     """Send what is still pending now (``send_reminders`` run without a worker); returns them."""
     pending = Delivery.objects.filter(status=DeliveryStatus.PENDING).select_related("channel").order_by("pk")
@@ -146,8 +149,6 @@ def deliver_pending():
 
 def retry(deliveries):
     """Send failed deliveries again through the worker (the admin's 重新发送); returns how many."""
-    from .tasks import deliver
-
     ids = [delivery.pk for delivery in deliveries if delivery.status == DeliveryStatus.FAILED]
     with transaction.atomic():
         count = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(status=DeliveryStatus.PENDING)

@@ -86,7 +86,7 @@ def test_a_failed_export_says_why_on_its_status_page(anshan, monkeypatch):
     assert "导出失败" in page
     assert "导出文件未能写入服务器（No space left on device）。请稍后重新导出；如仍失败，请联系系统管理员检查磁盘空间。" in page
     assert "hx-trigger" not in page and fagui.get(status + "download/").status_code == 404
-    [job] = DBTaskResult.objects.filter(task_path="jobs.tasks.build_export")
+    [job] = DBTaskResult.objects.filter(task_path="jobs.exports.build_export")
     assert job.status == TaskResultStatus.FAILED
     assert fagui.get("/plans/anshan/export/?format=xlsx")["Location"] != status  # asking again starts a new build
 

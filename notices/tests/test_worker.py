@@ -73,7 +73,7 @@ def test_a_returned_report_reaches_the_feishu_group_once_through_the_worker(robo
     assert body["card"]["elements"][1]["actions"][0]["url"] == f"{BASE}/measures/{measure.pk}/#year-2024"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
-    jobs = DBTaskResult.objects.filter(task_path="notices.tasks.deliver")
+    jobs = DBTaskResult.objects.filter(task_path="notices.outbox.deliver")
     assert [job.status for job in jobs] == [TaskResultStatus.SUCCESSFUL]
 
 
@@ -127,7 +127,7 @@ def test_the_worker_runs_the_day_s_reminders_once_at_the_daily_hour_and_plans_th
         titles = [body["title"] for body in robot.bodies]
         assert titles == ["政策法规科 2024-11-29 催办提醒：14 项工作措施", "逾期升级：政策法规科 有 2 个节点逾期超过 30 天"]
         assert DailyRun.objects.get().day == datetime.date(2024, 11, 29)
-        [waiting] = DBTaskResult.objects.filter(task_path="jobs.tasks.daily_reminders", status=TaskResultStatus.READY)
+        [waiting] = DBTaskResult.objects.filter(task_path="jobs.schedule.daily_reminders", status=TaskResultStatus.READY)
         assert waiting.args_kwargs["args"] == ["2024-11-30"]
         assert waiting.run_after == datetime.datetime(2024, 11, 29, 23, 30, tzinfo=datetime.timezone.utc)
         run_worker()  # a restarted worker the same day runs nothing again
