@@ -35,7 +35,7 @@ from .models import (
 from tasks.workflow.progress import VersionConflict, record_progress
 from tasks.workflow.year_close import YearClosed, closures_of_measure
 from tasks.importing.resources import MeasureResource
-from tasks.ledgerfiles.sheets import LedgerError
+from tasks.ledgerfiles.errors import LedgerError
 from .views.bulk_import import bulk_import
 
 

@@ -349,7 +349,7 @@ _FORMS: tuple[_Form, ...] = (
     _Form(re.compile(rf"{_START}{_YEAR}[./-](?P<m>[0-9]{{1,2}})(?![0-9./-])月?{_SUFFIX}"), _numeric_month),
     # M.D without a year only with 前 / 止 after it: a bare 1.1 is an outline number
     _Form(
-        re.compile(rf"(?<![0-9.])(?P<m>[0-9]{{1,2}})[./](?P<d>[0-9]{{1,2}})(?![0-9./])日?(?:之前|以前|前(?![期置端沿提])|为止|止)"),
+        re.compile(r"(?<![0-9.])(?P<m>[0-9]{1,2})[./](?P<d>[0-9]{1,2})(?![0-9./])日?(?:之前|以前|前(?![期置端沿提])|为止|止)"),
         _numeric_date,
     ),
     _Form(re.compile(rf"{_START}{_ANY_YEAR}?{_FESTIVAL}"), _festival),

@@ -15,7 +15,8 @@ from tasks.choices import ProgressStatus, UnitRole
 from tasks.exporting.rows import MeasureRecord, measure_records
 from tasks.exporting.layout_cells import result_text
 from tasks.models import Measure
-from tasks.ledgerfiles.sheets import Ledger, LedgerError, MeasureRow
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.sheets import Ledger, MeasureRow
 
 
 def interchange_queryset(queryset=None):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from tasks.importing.options import ImportOptions, parse_column_map, parse_years
-from tasks.ledgerfiles.sheets import LedgerError
+from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.headers import FIELDS
 from tasks.ledgerfiles.reading import FORMATS_READ, judge_format
 

@@ -24,7 +24,8 @@ from tasks.importing.errors import ImportFailed
 from tasks.importing.options import ImportOptions, column_map_text, plan_slug, with_remembered_column_map
 from tasks.importing.places import number_unnumbered
 from tasks.ledgerfiles.isolation import IsolatedRunFailed, run_isolated
-from tasks.ledgerfiles.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.sheets import read_ledger
 from tasks.ledgerfiles.headers import reading_lines, unmatched_headers
 from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.importing.sync import LedgerSync

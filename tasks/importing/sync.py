@@ -39,7 +39,7 @@ from tasks.models import (
     Section,
     Task,
 )
-from tasks.ledgerfiles.sheets import YEARS_LOOKED_AT
+from tasks.ledgerfiles.plan_years import YEARS_LOOKED_AT
 from tasks.importing.errors import ImportFailed, RowError, describe
 from tasks.importing.places import check_unique_places, ledger_places
 from tasks.importing.options import plan_slug

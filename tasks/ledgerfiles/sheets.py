@@ -16,18 +16,28 @@ from pathlib import Path
 
 from tasks.ledgerfiles.errors import LedgerError
 from tasks.ledgerfiles.grid import Cell as _Cell
-from tasks.ledgerfiles.headers import ColumnReading, Header, find_header, normalise, normalise_column_map
+from tasks.ledgerfiles.headers import ColumnReading, find_header, normalise, normalise_column_map
 from tasks.ledgerfiles.limits import WorkbookLimits, check_row_count
+from tasks.ledgerfiles.measure_cells import (
+    CIRCLED_NUMBERS,
+    is_done,
+    marker_label,
+    measure_value,
+    number_measures,
+    split_glued_item,
+    split_item_marker,
+    split_labelled_measures,
+    strip_measure_marker,
+)
 from tasks.ledgerfiles.outline import levels as outline_levels
 from tasks.ledgerfiles.outline import chinese_number, read_marker
+from tasks.ledgerfiles.plan_years import title_years, years_of_plan
 from tasks.ledgerfiles.reading import read_sheets
 from tasks.ledgerfiles.units import split_units
 
 HEADER_SCAN_ROWS = 20
 
-CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CHINESE_NUMERALS = "一二三四五六七八九十百零〇"
-DONE_WORDS = {"已完成", "完成", "是", "✓", "√", "✔", "y", "yes", "done"}
 
 # Within a task, a blank cell in these columns continues the value above.
 CARRIED_KEYS = ("lead", "responsible", "deadline")
@@ -36,14 +46,7 @@ _SECTION = re.compile(
     rf"^\s*(?:第([{CHINESE_NUMERALS}]+)部分|[（(]([{CHINESE_NUMERALS}]+)[)）]|([{CHINESE_NUMERALS}]+)[、.．])\s*(.*)$",
     re.S,
 )
-_ITEM_MARKER = re.compile(r"^\s*(?:[（(]\s*(\d+)\s*[)）]|(\d+)\s*[.、．](?!\d))\s*")
-_GLUED_ITEM = re.compile(r"^(.*?\S)\s*[（(]\s*(\d+)\s*[)）]\s*(\S.*)$", re.S)
-_LIST_MARKER = re.compile(r"^[ \t]*(?:[（(]\s*(\d+)\s*[)）]|(\d+)\s*[.、．](?!\d))", re.M)
-_CIRCLED = re.compile(f"[{CIRCLED_NUMBERS}]")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[:：]?$")
-_YEAR_RANGE = re.compile(r"(\d{4})\s*年?\s*[—–\-~～至到－]+\s*(\d{4})")
-_YEAR = re.compile(r"(\d{4})\s*年")
-_KEY_SEPARATORS = " \t\n,，;；、"
 
 
 @dataclass(slots=True)
@@ -139,7 +142,7 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimit
     rows = list(_measure_rows(sheet, layout, file_name))
     title = _title(sheet, layout.first_row)
     header_years = sorted({int(key.split(":")[1]) for key in layout.columns if ":" in key})
-    plan_years, years_from = _plan_years(title, header_years, rows)
+    plan_years, years_from = years_of_plan(title, header_years, rows)
     return Ledger(
         file=file_name,
         sheet=sheet.name,
@@ -154,52 +157,6 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimit
         plan_years=plan_years,
         years_from=years_from,
     )
-
-
-#: Where plan years may be found, in the order they are looked for (said when none is found).
-YEARS_LOOKED_AT = "标题中的年度范围（如 2023—2025年）或“N年行动”及起始年、表头中的年度列、完成时限中的年份"
-_ACTION = re.compile(r"(20\d{2})\s*年?.{0,40}?([一二两三四五六七八九十\d]+)\s*年\s*(?:行动|计划|规划|攻坚)")
-_PHRASE_YEAR = re.compile(r"(20\d{2})\s*年")
-_ACTION_LENGTH = re.compile(r"([一二两三四五六七八九十])\s*年\s*(?:行动|计划|规划|攻坚)")
-
-
-def _plan_years(title, header_years, rows) -> tuple[list[int], str]:
-    """The years the plan covers as the file tells them, and where: the title's range, its
-    `2024年…三年行动`, the header's year columns, a year in the title, then the deadline phrases."""
-    span = _YEAR_RANGE.search(title)
-    if span and int(span.group(1)) <= int(span.group(2)):
-        return list(range(int(span.group(1)), int(span.group(2)) + 1)), f"标题「{span.group(0)}」"
-    action = _ACTION.search(title)
-    if action:
-        count = int(action.group(2)) if action.group(2).isdigit() else chinese_number(action.group(2).replace("两", "二"))
-        if count and 1 <= count <= 10:
-            start = int(action.group(1))
-            return list(range(start, start + count)), f"标题「{action.group(0)}」"
-    if header_years:
-        return list(range(header_years[0], header_years[-1] + 1)), "表头的年度列"
-    named = title_years(title)
-    if named:
-        return named, "标题中的年份"
-    phrase_years = sorted({int(year) for row in rows for text in row.deadlines.values() for year in _PHRASE_YEAR.findall(text)})
-    phrase_years = [year for year in phrase_years if 2000 <= year <= 2100]
-    if not phrase_years:
-        return [], ""
-    first, last = phrase_years[0], phrase_years[-1]
-    action = _ACTION_LENGTH.search(title)
-    count = chinese_number(action.group(1).replace("两", "二")) if action else None
-    if count and last - first + 1 < count <= 10:
-        return list(range(last - count + 1, last + 1)), f"标题「{action.group(0)}」和完成时限中的最后年份 {last}"
-    return list(range(first, last + 1)), "完成时限中的年份"
-
-
-def title_years(title: str) -> list[int]:
-    """Years a title names: `(2023—2025年)` → [2023, 2024, 2025]; `2016年…` → [2016]."""
-    span = _YEAR_RANGE.search(title)
-    if span:
-        first, last = int(span.group(1)), int(span.group(2))
-        if first <= last:
-            return list(range(first, last + 1))
-    return sorted({int(year) for year in _YEAR.findall(title)})
 
 
 # ---------------------------------------------------------------- reading the workbook
@@ -410,7 +367,7 @@ def _outline_rows(sheet, layout, file_name):
         measures = split_labelled_measures(text)
         if len(measures) == 1:
             measures = [(None, "" if own_measure else label, measures[0][2])]
-        numbered = _number_measures(measures, context.item.measures)
+        numbered = number_measures(measures, context.item.measures)
         cells = row._cells(context)
         for number, measure_label, measure_text in numbered:
             context.item.measures = max(context.item.measures, number)
@@ -479,10 +436,10 @@ class _RowReader:
         """Update the task from 序号 and title; return an item glued onto a title of this row."""
         number_cell, title_cell = self.cell("task_number"), self.cell("task_title")
         number = _to_int(number_cell.text) if number_cell else context.task_number
-        title, glued_item = _split_glued_item(title_cell.text)
+        title, glued_item = split_glued_item(title_cell.text)
         title = _one_line(title) if title_cell else context.task_title
         if number != context.task_number or title != context.task_title:
-            label = _label(number_cell.text) if number_cell else context.task_label
+            label = marker_label(number_cell.text) if number_cell else context.task_label
             context.start_task(
                 number, number_cell or context.task_number_cell, title, title_cell or context.task_cell, label
             )
@@ -499,7 +456,7 @@ class _RowReader:
             text, cell = "", item_cell
         else:
             return False
-        number, label, text = _split_item_marker(_one_line(text))
+        number, label, text = split_item_marker(_one_line(text))
         context.item = _Item(number, text, self.cell("upstream_deadline"), cell, label=label)
         return True
 
@@ -513,13 +470,13 @@ class _RowReader:
         measure_cell = self.own("measure")
         number_cell = self.cell("measure_number")
         if measure_cell and number_cell:
-            return [(self._measure_number(number_cell), _label(number_cell.text), _strip_measure_marker(measure_cell.text))]
+            return [(self._measure_number(number_cell), marker_label(number_cell.text), strip_measure_marker(measure_cell.text))]
         if measure_cell:
-            return _number_measures(split_labelled_measures(measure_cell.text), context.item.measures)
+            return number_measures(split_labelled_measures(measure_cell.text), context.item.measures)
         if new_item:
             text = context.item.text or context.task_title
             if number_cell:
-                return [(self._measure_number(number_cell), _label(number_cell.text), text)]
+                return [(self._measure_number(number_cell), marker_label(number_cell.text), text)]
             return [(1, "", text)]
         if not self.layout.columns.keys() & {"item", "measure"} and self.own("task_title"):
             context.item = _Item(None, "", self.cell("upstream_deadline"), self.cell("item"))
@@ -565,7 +522,7 @@ class _RowReader:
             person=_one_line(values.get("person", ""), "、"),
             deadlines=self._per_year(values, "deadline"),
             results=self._per_year(values, "result"),
-            done=_is_done(self.cell("done").text, number) if "done" in self.layout.columns else None,
+            done=is_done(self.cell("done").text, number) if "done" in self.layout.columns else None,
             extra=self.shared.same("extra", {
                 name: self.cells[column - 1].text for column, name in self.layout.unknown.items() if column <= len(self.cells)
             }),
@@ -608,113 +565,3 @@ def _year_keys(keys, kind) -> list[tuple[str, int | None]]:
             found.append((key, int(year) if year else None))
     return found
 
-
-# ---------------------------------------------------------------- items and measures
-
-
-def _split_item_marker(text: str) -> tuple[int | None, str, str]:
-    """`(1) 各级…` → (1, "(1)", "各级…"); text without a marker → (None, "", text)."""
-    match = _ITEM_MARKER.match(text)
-    if not match:
-        return None, "", text.strip()
-    return int(match.group(1) or match.group(2)), _label(match.group(0)), text[match.end():].strip()
-
-
-def _label(text: str) -> str:
-    """A number as written, for showing: `1、` → `1`, `（一）` stays, `①` stays."""
-    return text.strip().rstrip(" \t、.．:：").strip()
-
-
-def _split_glued_item(title: str) -> tuple[str, str]:
-    """`建立健全…体系。 (31) 强化…` → ("建立健全…体系。", "(31) 强化…")."""
-    match = _GLUED_ITEM.match(title)
-    if not match:
-        return title, ""
-    return match.group(1).strip(), title[match.start(2) - 1:].strip()
-
-
-def split_measures(text: str) -> list[tuple[int | None, str]]:
-    """Split a measure cell on circled numbers, else on ≥2 line-leading list markers.
-
-    Returns (number, text) pairs, the number None for a single unnumbered measure.
-    Text before the first marker joins the first measure.
-    """
-    return [(number, measure) for number, _label, measure in split_labelled_measures(text)]
-
-
-def split_labelled_measures(text: str) -> list[tuple[int | None, str, str]]:
-    """``split_measures`` with each measure's marker as written: (number, label, text). Every
-    character of a measure is kept but the spaces around it (a closing `；` or `。` included)."""
-    markers = list(_CIRCLED.finditer(text))
-    if not markers:
-        listed = list(_LIST_MARKER.finditer(text))
-        markers = listed if len(listed) >= 2 else []
-    if not markers:
-        return [(None, "", text.strip())]
-    measures = [
-        (_marker_number(marker), _label(marker.group(0)), segment)
-        for marker, segment in _segments(text, markers, keep_end=True)
-    ]
-    preamble = text[: markers[0].start()].strip(_KEY_SEPARATORS)
-    if preamble:
-        number, label, first = measures[0]
-        measures[0] = (number, label, f"{preamble} {first}".strip())
-    return measures
-
-
-def _marker_number(marker) -> int:
-    if marker.group()[0] in CIRCLED_NUMBERS:
-        return CIRCLED_NUMBERS.index(marker.group()[0]) + 1
-    return int(marker.group(1) or marker.group(2))
-
-
-def _segments(text, markers, keep_end=False):
-    """Each marker with the text after it up to the next marker; separators around it dropped
-    (``keep_end``: only the leading ones and the spaces, for texts that keep their punctuation)."""
-    for index, marker in enumerate(markers):
-        end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
-        segment = text[marker.end():end]
-        yield marker, segment.lstrip(_KEY_SEPARATORS).rstrip() if keep_end else segment.strip(_KEY_SEPARATORS)
-
-
-def _number_measures(measures, previous) -> list[tuple[int, str, str]]:
-    """Give unnumbered measures the next number after those the item already has."""
-    numbered = []
-    for number, label, text in measures:
-        if number is None:
-            number = max([previous] + [n for n, _label, _text in numbered]) + 1
-        numbered.append((number, label, text))
-    return numbered
-
-
-def _strip_measure_marker(text: str) -> str:
-    (_, measure), *rest = split_measures(text)
-    return measure if not rest else text.strip()
-
-
-@lru_cache(maxsize=4096)
-def keyed_values(text: str) -> dict[int, str] | None:
-    """`① 11月30日 ② 6月30日` → {1: "11月30日", 2: "6月30日"}; None if the cell has no keys.
-
-    Cached: a cell shared by several measures is split once (do not change the dict returned)."""
-    markers = list(_CIRCLED.finditer(text))
-    if not markers:
-        return None
-    return {_marker_number(marker): segment for marker, segment in _segments(text, markers)}
-
-
-def measure_value(text: str, number: int) -> str:
-    """The part of a cell for measure `number`: its keyed value, or the whole unkeyed cell."""
-    keyed = keyed_values(text)
-    return text if keyed is None else keyed.get(number, "")
-
-
-def _is_done(text: str, number: int) -> bool:
-    keyed = keyed_values(text)
-    if keyed is None:
-        return _means_done(text)
-    return number in keyed and (keyed[number] == "" or _means_done(keyed[number]))
-
-
-def _means_done(text: str) -> bool:
-    return text.strip().lower() in DONE_WORDS

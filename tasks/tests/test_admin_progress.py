@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from departments.roles import STAFF
 from tasks.choices import ProgressSource, ProgressStatus
-from tasks.models import Progress, ProgressEntry
+from tasks.models import ProgressEntry
 from tasks.workflow.progress import record_progress
 
 from .helpers import login, measures_of

@@ -18,7 +18,8 @@ from departments.roles import ADMIN
 from tasks.importing.errors import ImportFailed
 from tasks.importing.ledger_import import import_ledger
 from tasks.models import Measure, Plan
-from tasks.ledgerfiles.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.sheets import read_ledger
 from tasks.tests.data.bad import make_bad_files
 from tasks.ledgerfiles.limits import WorkbookLimits
 from tasks.ledgerfiles.xlsx_guard import check_workbook

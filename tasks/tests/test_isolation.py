@@ -7,7 +7,8 @@ import pytest
 
 from tasks.importing.ledger_import import read_uploaded_ledger
 from tasks.ledgerfiles.isolation import IsolatedRunFailed, run_isolated
-from tasks.ledgerfiles.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN
 

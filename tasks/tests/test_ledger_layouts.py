@@ -13,7 +13,8 @@ import pytest
 
 from tasks.ledgerfiles.headers import read_name
 from tasks.ledgerfiles.outline import chinese_number, levels, read_marker
-from tasks.ledgerfiles.sheets import LedgerError, read_ledger
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.sheets import read_ledger
 
 GY_TASK_1 = "把加强党的政治建设放在首位，加强行政执法单位党组织建设"
 GY_TASK_3 = "组织行政执法队伍开展岗位技能比武练兵"

@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.ledgerfiles.sheets import LedgerError, keyed_values, measure_value, read_ledger, split_measures, title_years
+from tasks.ledgerfiles.errors import LedgerError
+from tasks.ledgerfiles.measure_cells import keyed_values, measure_value, split_measures
+from tasks.ledgerfiles.plan_years import title_years
+from tasks.ledgerfiles.sheets import read_ledger
 from tasks.ledgerfiles.units import split_units
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

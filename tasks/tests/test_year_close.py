@@ -16,7 +16,7 @@ from tasks.models import ExtensionRequest, Milestone, Plan, Progress, ProgressEn
 from tasks.workflow.reporting import measure_history
 from tasks.workflow.review import request_extension
 from tasks.tests.conftest import ANSHAN
-from tasks.tests.helpers import PASSWORD, api_client, login, measures_of
+from tasks.tests.helpers import api_client, login, measures_of
 from tasks.workflow.year_close import CloseRefused, YearClosed, close_year, reopen_year
 
 pytestmark = pytest.mark.django_db
