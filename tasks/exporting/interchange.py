@@ -16,7 +16,7 @@ from tasks.exporting.rows import MeasureRecord, measure_records
 from tasks.exporting.layout_cells import result_text
 from tasks.models import Measure
 from tasks.ledgerfiles.errors import LedgerError
-from tasks.ledgerfiles.sheets import Ledger, MeasureRow
+from tasks.ledgerfiles.ledger_rows import Ledger, MeasureRow
 
 
 def interchange_queryset(queryset=None):

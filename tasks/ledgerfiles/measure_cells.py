@@ -1,4 +1,4 @@
-"""The text of a ledger's cells: an item's marker (`(1)`), several measures in one cell (`①…②…` or
+"""The text of a ledger's cells: lines joined, numbers read, an item's marker (`(1)`), several measures in one cell (`①…②…` or
 list markers at line starts), values keyed per measure by circled number (`① 11月30日 ② 6月30日`)
 and the words that mean done.
 
@@ -6,6 +6,7 @@ Pure Python, no Django; used by ``sheets`` for each row.
 """
 
 import re
+import unicodedata
 from functools import lru_cache
 
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -124,3 +125,24 @@ def is_done(text: str, number: int) -> bool:
 
 def means_done(text: str) -> bool:
     return text.strip().lower() in DONE_WORDS
+
+
+def one_line(text: str, joiner: str = "") -> str:
+    """Join a cell's lines; between two Chinese characters with `joiner`, else a space."""
+    lines = text.split("\n")
+    joined = lines[0]
+    for line in lines[1:]:
+        between = joiner if is_wide(joined[-1]) or is_wide(line[0]) else " "
+        joined += between + line
+    return joined
+
+
+def is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def to_int(text: str) -> int | None:
+    text = text.strip()
+    if text and text[0] in CIRCLED_NUMBERS:
+        return CIRCLED_NUMBERS.index(text[0]) + 1
+    return int(text) if text.isdigit() else None
