@@ -47,6 +47,7 @@ class ImportReport:
     column_map: dict[str, str] = field(default_factory=dict)  # the mapping the file was read with
     column_map_from_plan: bool = False  # … kept by the plan from its last import
     years: list[int] = field(default_factory=list)  # the years a column may be mapped to
+    unread_rows: list[str] = field(default_factory=list)  # rows with text only in columns not understood
 
     #: Changed measures listed on the admin's bulk import preview.
     SHOWN = 200
@@ -87,6 +88,8 @@ class ImportReport:
         out += [f"  {line}" for line in reading_lines(self.readings)]
         if self.unknown_columns:
             out.append("columns not understood (kept as extra data): " + "、".join(self.unknown_columns))
+        for line in self.unread_rows:
+            out.append(f"not read as a measure: {line}")
         for line in self.flagged:
             out.append(f"flagged for review: {line}")
         out += [change.describe() for change in self.changes if self.dry_run or change.kind != "new"]
@@ -296,4 +299,5 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
         column_map=dict(options.column_map),
         column_map_from_plan=options.column_map_from_plan,
         years=sorted(set(sync.plan.years) | set(ledger.years)),
+        unread_rows=list(ledger.unread_rows),
     )

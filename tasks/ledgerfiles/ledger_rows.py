@@ -50,3 +50,4 @@ class Ledger:
     rows: list[MeasureRow]
     plan_years: list[int] = field(default_factory=list)  # what the file says the plan covers
     years_from: str = ""  # where plan_years were found (标题, 表头, 完成时限), or "" when nowhere
+    unread_rows: list[str] = field(default_factory=list)  # rows with text only in columns not understood, described

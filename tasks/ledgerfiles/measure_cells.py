@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from tasks.ledgerfiles.outline import read_marker
+
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 DONE_WORDS = {"已完成", "完成", "是", "✓", "√", "✔", "y", "yes", "done"}
 
@@ -57,7 +59,7 @@ def split_labelled_measures(text: str) -> list[tuple[int | None, str, str]]:
         listed = list(_LIST_MARKER.finditer(text))
         markers = listed if len(listed) >= 2 else []
     if not markers:
-        return [(None, "", text.strip())]
+        return [(None, *outline_label(text))]
     measures = [
         (_marker_number(marker), marker_label(marker.group(0)), segment)
         for marker, segment in _segments(text, markers, keep_end=True)
@@ -67,6 +69,15 @@ def split_labelled_measures(text: str) -> list[tuple[int | None, str, str]]:
         number, label, first = measures[0]
         measures[0] = (number, label, f"{preamble} {first}".strip())
     return measures
+
+
+def outline_label(text: str) -> tuple[str, str]:
+    """A single measure's outline number as written and its text: `1.1 年底前…` → ("1.1", "年底前…");
+    ("", text) for any other start (`1.5亿元`, `2024年`, a bare `1.`: none of them is an outline number)."""
+    marker, rest = read_marker(text)
+    if marker is None or marker.style[0] != "num" or len(marker.numbers) < 2 or not rest:
+        return "", text.strip()
+    return marker.label, rest
 
 
 def _marker_number(marker) -> int:

@@ -47,7 +47,8 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimit
     del data
     sheet, layout = find_header(sheets, normalise_column_map(column_map, file_name), file_name)
     check_row_count(len(sheet.grid), file_name, sheet.name, limits)
-    rows = list(_measure_rows(sheet, layout, file_name))
+    unread = []
+    rows = list(_measure_rows(sheet, layout, file_name, unread))
     title = _title(sheet, layout.first_row)
     header_years = sorted({int(key.split(":")[1]) for key in layout.columns if ":" in key})
     plan_years, years_from = years_of_plan(title, header_years, rows)
@@ -64,6 +65,7 @@ def read_ledger(source, *, file_name=None, column_map=None, limits=WorkbookLimit
         rows=rows,
         plan_years=plan_years,
         years_from=years_from,
+        unread_rows=unread,
     )
 
 
@@ -135,9 +137,11 @@ def _is_repeated_header(cells, layout) -> bool:
     )
 
 
-def _measure_rows(sheet, layout, file_name):
+def _measure_rows(sheet, layout, file_name, unread):
+    """The measures of the sheet's rows; a row with text only in columns not understood is not a
+    measure: it is described in ``unread`` (the import flags it) and read no further."""
     if _is_outline(sheet, layout):
-        yield from _outline_rows(sheet, layout, file_name)
+        yield from _outline_rows(sheet, layout, file_name, unread)
         return
     context = RowContext()
     shared = Shared()
@@ -145,9 +149,28 @@ def _measure_rows(sheet, layout, file_name):
         section = _section(cells) or _numbered_section(cells, layout)
         if section:
             context = RowContext(*section, section_cell=first_filled(cells))
+        elif _only_unknown_text(cells, layout, index + 1):
+            unread.append(_unread_line(cells, layout, index + 1))
         elif not _is_banner(cells):
             row = RowReader(index + 1, cells, layout, sheet.name, file_name, shared)
             yield from row.measures(context)
+
+
+def _only_unknown_text(cells, layout, row) -> bool:
+    """Whether the row's own text (not merged down from above) stands only in columns not
+    understood, and not as a heading: neither in the table's first column nor across columns."""
+    own = [cell for cell in cells if cell.text and cell.row == row]
+    known = set(layout.columns.values())
+    if not own or any(cell.column in known for cell in own):
+        return False
+    anchors = [cell.column for cell in own]
+    return not any(column == 1 or anchors.count(column) > 1 for column in anchors)
+
+
+def _unread_line(cells, layout, row) -> str:
+    own = {cell.column: cell for cell in cells if cell.text and cell.row == row}.values()
+    where = "、".join(f"「{layout.unknown.get(cell.column, cell.column)}」列「{one_line(cell.text)[:40]}」" for cell in own)
+    return f"第 {row} 行只在未识别的列中有内容，未读作措施：{where}"
 
 
 def _data_rows(sheet, layout):
@@ -206,7 +229,7 @@ def _is_outline(sheet, layout) -> bool:
     return len(styles) > 1
 
 
-def _outline_rows(sheet, layout, file_name):
+def _outline_rows(sheet, layout, file_name, unread):
     """The measures of a ledger read by its numbering (see ``tasks.ledgerfiles.outline``)."""
     shared = Shared()
     text_key = next(key for key in ("measure", "item", "task_title") if key in layout.columns)
@@ -219,6 +242,9 @@ def _outline_rows(sheet, layout, file_name):
         text_cell = row.own(text_key)
         texts = _distinct_texts(cells)
         has_values = any(cells[n - 1].text and cells[n - 1].row == index + 1 for n in value_columns if n <= len(cells))
+        if number_cell is None and text_cell is None and _only_unknown_text(cells, layout, index + 1):
+            unread.append(_unread_line(cells, layout, index + 1))
+            continue
         if number_cell is not None:
             marker, rest = read_marker(number_cell.text)
             text = text_cell.text if text_cell is not None and text_cell is not number_cell else rest

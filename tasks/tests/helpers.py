@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from departments.roles import create_account
 from tasks.exporting.flat import write_flat_export
+from tasks.ledgerfiles.sheets import read_ledger
 from tasks.models import Measure
 
 PASSWORD = "a-long-test-password"
@@ -77,6 +78,26 @@ def guangyuan_without_years(folder, guangyuan):
     path = folder / "no_years.xlsx"
     workbook.save(path)
     return path
+
+
+def anshan_with_a_note_row(folder, anshan_file):
+    """Anshan's measures one per row with a 备注 column, and a note on a row of its own below item
+    1's second measure. Returns the file and the note's row."""
+    ledger = read_ledger(anshan_file)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([ledger.title])
+    sheet.append(["序号", "重点任务", "具体要求", "措施序号", "落实工作措施", "责任部门", "负责人", "备注"])
+    note_row = None
+    for row in ledger.rows:
+        sheet.append([row.task_number, row.task_title, f"({row.item_number}){row.item_text}", row.measure_number,
+                      row.measure_text, row.responsible_text, row.person, ""])
+        if note_row is None and row.item_number == 1 and row.measure_number == 2:
+            sheet.append(["", "", "", "", "", "", "", "与市委组织部共同推进"])
+            note_row = sheet.max_row
+    path = folder / "anshan-notes.xlsx"
+    workbook.save(path)
+    return path, note_row
 
 
 @contextlib.contextmanager

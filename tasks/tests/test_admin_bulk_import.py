@@ -11,7 +11,7 @@ from tasks.models import Deadline, Measure, Plan
 from tasks.workflow.progress import record_progress
 
 from .conftest import ANSHAN, GUANGYUAN
-from .helpers import guangyuan_without_years
+from .helpers import anshan_with_a_note_row, guangyuan_without_years
 from .test_admin_import import BAD_CELLS, anshan_with_two_bad_cells
 from .test_ledger_sync import edited_anshan
 
@@ -110,6 +110,15 @@ def test_a_file_no_reader_takes_is_a_form_error_naming_it(admin_client, tmp_path
     response = preview(admin_client, bad)
     assert any("report.xlsx" in error for error in response.context["form"].errors["import_file"])
     assert not Plan.objects.exists()
+
+
+def test_a_note_row_is_listed_in_the_preview_as_not_read(admin_client, tmp_path):
+    path, note_row = anshan_with_a_note_row(tmp_path, ANSHAN)
+    response = preview(admin_client, path, plan_slug="anshan-notes", years="2023-2025")
+    page = response.content.decode()
+    assert "未读作措施的行（1 行" in page
+    assert f"第 {note_row} 行只在未识别的列中有内容，未读作措施：「备注」列「与市委组织部共同推进」" in page
+    assert response.context["report"].counts["new"] == 75
 
 
 def test_a_confirmation_naming_another_file_imports_nothing(admin_client):

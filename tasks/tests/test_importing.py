@@ -16,7 +16,7 @@ from tasks.workflow.progress import record_progress
 from tasks.ledgerfiles.sheets import read_ledger
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
-from .helpers import guangyuan_without_years
+from .helpers import anshan_with_a_note_row, guangyuan_without_years
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +231,18 @@ def test_one_row_per_measure_on_a_second_sheet_imports_to_the_same_ledger(anshan
     assert report.sheet == "台账"
     assert report.counts["new"] == 75
     assert plan_snapshot("anshan-flat") == plan_snapshot("anshan")
+
+
+def test_a_note_row_in_a_column_not_understood_is_reported_and_no_measure_is_lost(db, tmp_path, capsys):
+    """A note on a row of its own, in a 备注 column: all 75 measures import and the report names the row."""
+    path, note_row = anshan_with_a_note_row(tmp_path, ANSHAN)
+
+    call_command("import_ledger", str(path), "--plan", "anshan-notes", "--years", "2023-2025")
+
+    out = capsys.readouterr().out
+    assert "measures: 75 created" in out
+    assert f"not read as a measure: 第 {note_row} 行只在未识别的列中有内容，未读作措施：「备注」列「与市委组织部共同推进」" in out
+    assert Measure.objects.filter(item__task__section__plan__slug="anshan-notes").count() == 75
 
 
 # -- errors write nothing ------------------------------------------------------------------

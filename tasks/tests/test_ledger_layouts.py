@@ -313,10 +313,43 @@ def test_a_county_list_with_its_own_words_keeps_every_measure():
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     ledger = read_ledger(text.getvalue().encode("gbk"), file_name="县清单.csv")
-    assert [(row.task_title, row.measure_text[:3], row.responsible_units) for row in ledger.rows] == [
-        ("推行“一网通办”", "1.1", ["县大数据中心"]),
-        ("推行“一网通办”", "1.2", ["各乡镇人民政府"]),
-        ("优化企业开办", "2.1", ["县税务局", "县公安局"]),
+    assert [(row.task_title, row.measure_label, row.measure_text[:5], row.responsible_units) for row in ledger.rows] == [
+        ("推行“一网通办”", "1.1", "年底前实现", ["县大数据中心"]),
+        ("推行“一网通办”", "1.2", "建设县级政", ["各乡镇人民政府"]),
+        ("优化企业开办", "2.1", "企业开办时", ["县税务局", "县公安局"]),
     ]
+    assert ledger.rows[0].measure_text == "年底前实现90%以上事项网上可办。"  # every character after the number kept
     assert ledger.rows[1].deadlines == {None: "2024年6月30日前"}
     assert ledger.rows[0].extra == {"推进情况": "正在推进"}
+
+
+@pytest.mark.parametrize("text", ["1.5亿元以上的项目全部开工。", "2024年底前完成。", "1.建立台账。", "1.1建立台账。"])
+def test_a_measure_that_starts_with_a_figure_keeps_it_in_its_text(text):
+    """Only an outline number followed by a space is the measure's own number (`1.1 …`)."""
+    data = workbook([["序号", "重点任务", "工作措施", "责任单位"], [1, GY_TASK_1, text, GY_UNITS]])
+    [row] = read_ledger(data).rows
+    assert (row.measure_label, row.measure_text) == ("", text)
+
+
+@pytest.mark.parametrize("numbered", [True, False])
+def test_a_row_with_text_only_in_a_column_not_understood_is_named_not_read_or_lost(numbered):
+    """A note under a measure, written in a 备注 column the reader does not know, is neither a
+    measure nor a heading: the measures around it are all read, and the row is named for the report."""
+    header = ["序号", "工作措施", "责任单位", "完成时限", "备注"] if numbered else ["序号", "重点任务", "工作措施", "责任单位", "备注"]
+    first = ["1", GY_TASK_1, GY_UNITS, "长期", ""] if numbered else ["1", "提升执法能力", GY_TASK_1, GY_UNITS, ""]
+    note = ["", "", "", "", "此项与市委组织部共同推进"]
+    second = ["2", GY_TASK_3, "市司法局", "2025年9月底前", ""] if numbered else ["2", "练兵", GY_TASK_3, "市司法局", ""]
+    ledger = read_ledger(workbook([header, first, note, second]), file_name="台账.xlsx")
+    assert [row.measure_text for row in ledger.rows] == [GY_TASK_1, GY_TASK_3]
+    assert ledger.unread_rows == ["第 3 行只在未识别的列中有内容，未读作措施：「备注」列「此项与市委组织部共同推进」"]
+
+
+def test_a_section_title_in_the_first_column_alone_is_still_a_section():
+    data = workbook([
+        ["序号", "工作任务", "责任单位", "备注"],
+        ["一、加强党的领导", None, None, None],
+        ["1", GY_TASK_1, GY_UNITS, None],
+    ])
+    ledger = read_ledger(data)
+    assert [(row.section_title, row.measure_text) for row in ledger.rows] == [("加强党的领导", GY_TASK_1)]
+    assert ledger.unread_rows == []
