@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tasks.choices import ProgressStatus
-from tasks.models import Measure, Progress, circled
+from tasks.models import Measure, Progress
+from tasks.numbering import numbered_text
 
 from .messages import Message
 from .models import Notification, NotificationKind, Nudge
@@ -23,8 +24,8 @@ from .recipients import department_users, responsible_users
 
 
 def measure_label(measure):
-    """``1.(3)② 建立…`` as the ledger numbers it."""
-    return f"{measure.item.task.number}.({measure.item.number}){circled(measure.number)} {measure.text[:40]}"
+    """``1.(3)② 建立…`` as the ledger numbers it (a flat ledger's ``3 建立…``; no number it has none)."""
+    return numbered_text(measure.place_label, measure.text, 40)
 
 
 def measure_link(measure):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Department, Person
 
 from .choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState, UnitRole
+from .numbering import numbered_text, place_label
 
 
 class Plan(models.Model):
@@ -85,7 +86,7 @@ class Section(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}、{self.title}" if self.number else self.title
+        return (f"{self.number}、{self.title}" if self.number else self.title) or "—"  # "—": no sections
 
 
 class Task(models.Model):
@@ -110,7 +111,7 @@ class Task(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.title}"
+        return numbered_text(self.label, self.title) or "—"  # "—": a level the ledger does not have
 
 
 class Item(models.Model):
@@ -136,7 +137,7 @@ class Item(models.Model):
         ]
 
     def __str__(self):
-        return f"({self.number}) {self.text[:60]}"
+        return numbered_text(self.label, self.text, 60) or "—"  # "—": a level the ledger does not have
 
 
 class ActiveMeasureManager(models.Manager):
@@ -195,7 +196,13 @@ class Measure(models.Model):
         ]
 
     def __str__(self):
-        return f"{circled(self.number)} {self.text[:60]}"
+        return numbered_text(self.label, self.text, 60)
+
+    @property
+    def place_label(self):
+        """Its place in the plan as the ledger numbers it (``1.(2)④``, ``1.1``); empty when the
+        ledger numbers none of its levels. Reads the item and task (select them with the measure)."""
+        return place_label(self.item.task.label, self.item.label, self.label)
 
     @property
     def plan(self):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from notices.models import Notification, Nudge
 
 from tasks.choices import ProgressStatus, ReviewState
-from .flat import CONTENT_TYPES, write_csv, write_xlsx
+from tasks.exporting.flat import CONTENT_TYPES, write_csv, write_xlsx
 from tasks.models import (
     Evidence,
     ExtensionDecision,
@@ -29,8 +29,8 @@ from tasks.models import (
     ReportingYearChange,
     ReviewRecord,
     YearClosure,
-    circled,
 )
+from tasks.numbering import numbered_text, place_label
 
 HEADERS = ["时间", "操作人", "台账", "工作措施", "年度", "事项", "原值", "新值", "说明"]
 CHUNK_SIZE = 2000
@@ -46,11 +46,11 @@ def who(username):
     return username or _("导入/系统")
 
 
-def measure_label(task_number, item_number, number, text):
-    return f"{task_number}.({item_number}){circled(number)} {text}"
+def measure_label(task_label, item_label, label, text):
+    return numbered_text(place_label(task_label, item_label, label), text)
 
 
-MEASURE = ("item__task__number", "item__number", "number", "text")
+MEASURE = ("item__task__label", "item__label", "label", "text")
 
 
 def measure_fields(prefix):

@@ -26,20 +26,21 @@ def anshan_item_1():
         reporting_year=2024,
     )
     section = Section.objects.create(plan=plan, number="一", title="全面提升行政执法人员能力素质", order=1)
-    task = Task.objects.create(section=section, number=1, title="加强政治能力建设", order=1)
+    task = Task.objects.create(section=section, number=1, label="1", title="加强政治能力建设", order=1)
     item = Item.objects.create(
         task=task,
         number=1,
+        label="(1)",
         text="各级行政执法部门要把加强党的政治建设放在首位，全面践行习近平法治思想……",
         upstream_deadline="持续推进",
     )
     office = Department.objects.create(name="政策法规科")
     yin = Person.objects.create(name="尹忠新", department=office)
     first = Measure.objects.create(
-        item=item, number=1, text="将学法用法工作纳入党组中心组学习计划……", responsible_text="机关党总支"
+        item=item, number=1, label="①", text="将学法用法工作纳入党组中心组学习计划……", responsible_text="机关党总支"
     )
     second = Measure.objects.create(
-        item=item, number=2, text="每年组织开展一次习近平法治思想学习培训……", person=yin, responsible_text="政策法规科"
+        item=item, number=2, label="②", text="每年组织开展一次习近平法治思想学习培训……", person=yin, responsible_text="政策法规科"
     )
     MeasureUnit.objects.create(measure=second, department=office, role=UnitRole.RESPONSIBLE)
     return plan, item, first, second
