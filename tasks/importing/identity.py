@@ -191,12 +191,16 @@ def assign(file_entries, stored_entries, result):
 #: What an import can do to a measure: the kinds of ``MeasureLine``.
 KINDS = ("new", "removed", "restored", "moved", "reworded", "updated", "unchanged")
 
+#: The levels above a measure that a ledger may have (a flat ledger has none of them).
+LEVELS = ("section", "task", "item")
+
 
 class MeasureLine(NamedTuple):
     """One measure in an import's report: what the import does to it (``KINDS``).
 
     ``place``: (section, task, item, measure number) where the file puts it (a removed measure:
-    where it was); ``old_place`` and ``old_text`` where and what it was, when that changes.
+    where it was); ``old_place`` and ``old_text`` where and what it was, when that changes;
+    ``levels``: the levels the ledger has (``LEVELS``), the only ones a place is shown with.
     """
 
     kind: str
@@ -205,23 +209,55 @@ class MeasureLine(NamedTuple):
     text: str
     old_place: object = None
     old_text: str = ""
+    levels: tuple = LEVELS
 
     @property
     def reworded(self):
         return bool(self.old_text) and self.old_text != self.text
 
+    @property
+    def where(self):
+        return place_label(self.place, self.levels)
+
+    @property
+    def old_where(self):
+        """Where it was, when the import moves it; else empty."""
+        if self.old_place is None or self.old_place == self.place:
+            return ""
+        return place_label(self.old_place, self.levels)
+
     def describe(self):
         """``moved 部分一 序号1 要求2 措施3 → 部分一 序号1 要求2 措施2「建立执法人员…」``."""
-        where = place_label(self.place)
-        if self.old_place is not None and self.old_place != self.place:
-            where = f"{place_label(self.old_place)} → {where}"
+        where = f"{self.old_where} → {self.where}" if self.old_where else self.where
         text = f"「{start_of(self.old_text)}」 → 「{start_of(self.text)}」" if self.reworded else f"「{start_of(self.text)}」"
         return f"{self.kind} {where} {text}"
 
 
-def place_label(place):
+def place_label(place, levels=LEVELS):
+    """``部分一 序号1 要求2 措施3``, with only the ``levels`` the ledger has (a flat list: ``措施3``)."""
     section, task, item, number = place
-    return f"部分{section or '-'} 序号{task} 要求{item} 措施{number}"
+    parts = [
+        f"部分{section}" if "section" in levels and section else "",
+        f"序号{task}" if "task" in levels else "",
+        f"要求{item}" if "item" in levels else "",
+        f"措施{number}",
+    ]
+    return " ".join(part for part in parts if part)
+
+
+def ledger_levels(rows):
+    """The levels (``LEVELS``) that any of the file's rows fills in: a number or a text of its own."""
+    present = set()
+    for row in rows:
+        if row.section_number or row.section_title:
+            present.add("section")
+        if row.task_title or row.task_label:
+            present.add("task")
+        if row.item_text or row.item_label:
+            present.add("item")
+        if len(present) == len(LEVELS):
+            break
+    return tuple(level for level in LEVELS if level in present)
 
 
 def start_of(text, length=30):

@@ -15,7 +15,7 @@ from tasks.importing import columns
 from tasks.workflow.year_close import open_closures
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.deadlines.milestones import needs_review
-from tasks.importing.identity import Entry, MeasureLine, match, place_label, start_of
+from tasks.importing.identity import Entry, MeasureLine, ledger_levels, match, place_label, start_of
 from tasks.models import (
     Item,
     Measure,
@@ -293,6 +293,7 @@ class Comparing:
         self.changes = []  # MeasureLine of every measure the import creates, changes or removes
         self.unchanged = []  # MeasureLine of the others, kept when ``list_unchanged``
         self.row_kinds = []  # what the import does to each row's measure (identity.KINDS)
+        levels = ledger_levels(rows)
         for index, (place, row) in enumerate(zip(self.places, rows)):
             errors_before = len(self.errors)
             wanted = self.wanted(row)
@@ -305,7 +306,7 @@ class Comparing:
             progress = file_progress(row.results, row.done, self.plan)
             if stored is None:
                 self.flag_deadlines(row, wanted)
-                self.changes.append(MeasureLine("new", row.row, place, row.measure_text or ""))
+                self.changes.append(MeasureLine("new", row.row, place, row.measure_text or "", levels=levels))
                 self.new_measures.append((place, row, wanted))
                 self.refuse_closed_years(row, wanted, progress)
                 self.progress_writes.extend((place, year, *value, None) for year, value in sorted(progress.items()))
@@ -319,13 +320,13 @@ class Comparing:
             if kind == "unchanged":
                 self.counts["skip"] += 1
                 if self.list_unchanged:
-                    self.unchanged.append(MeasureLine(kind, row.row, place, row.measure_text or ""))
+                    self.unchanged.append(MeasureLine(kind, row.row, place, row.measure_text or "", levels=levels))
                 if stored.where != where_key(row.row, row.cells):
                     self.moved.append((stored.pk, row.row, row.cells))
                 continue
             self.flag_deadlines(row, wanted)
             self.changes.append(
-                MeasureLine(kind, row.row, place, row.measure_text or "", self.stored_place(stored.pk), stored.text)
+                MeasureLine(kind, row.row, place, row.measure_text or "", self.stored_place(stored.pk), stored.text, levels)
             )
             self.changed_measures.append((stored.pk, row, wanted, place))
             self.progress_writes.extend((stored.pk, year, *value) for year, value in sorted(writes.items()))
@@ -333,7 +334,8 @@ class Comparing:
         matched = {stored.pk for stored in self.matched.values()}
         self.removed = [m.pk for m in self.stored_measures.values() if not m.removed and m.pk not in matched]
         self.changes += [
-            MeasureLine("removed", None, self.stored_place(pk), self.stored_measures[pk].text) for pk in self.removed
+            MeasureLine("removed", None, self.stored_place(pk), self.stored_measures[pk].text, levels=levels)
+            for pk in self.removed
         ]
         self.counts["removed"] = len(self.removed)
 

@@ -48,3 +48,10 @@ def test_an_outline_ledger_keeps_its_outline_numbers(db):
     import_ledger(CORPUS / "01_guangyuan_outline.xlsx", options=ImportOptions(plan_slug="outline", years=[2023, 2024, 2025]))
     labels = [measure.place_label for measure in measures("outline")[:8]]
     assert labels == ["1.1", "2.1", "3.1", "4.1", "5.1", "6.1", "6.2", "6.3"]
+
+
+def test_an_import_report_places_a_flat_lists_measures_by_the_levels_it_has(db, anshan):
+    flat = import_ledger(CORPUS / "11_anshan_flat_measures.xlsx", options=ImportOptions(plan_slug="flat", years=[2024, 2025]))
+    assert [line.where for line in flat.changes[:3]] == ["措施1", "措施2", "措施3"]
+    assert flat.changes[2].describe().startswith("new 措施3 「")
+    assert anshan.changes[0].where == "部分一 序号1 要求1 措施1"

@@ -505,7 +505,7 @@ def test_the_bulk_import_preview_shows_each_change_and_the_confirmed_import_does
     assert (report.counts["removed"], report.counts["update"]) == (1, 3)
     page = response.content.decode()
     assert "移除" in page and "编号或位置变化" in page
-    assert "一-1-2-3</td>" in page and "一-1-2-2</td>" in page  # ③ → ②, 建立执法人员新信息库
+    assert "部分一 序号1 要求2 措施3</td>" in page and "部分一 序号1 要求2 措施2</td>" in page  # ③ → ②, 建立执法人员新信息库
     assert Measure.objects.count() == 75
     confirm(admin_client, response)
     assert Measure.objects.count() == 74
