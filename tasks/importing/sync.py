@@ -12,8 +12,9 @@ plan's current state is read in a handful of queries, each row is compared in me
 what changed is written, new rows through ``bulk_rows`` (COPY on PostgreSQL). One transaction:
 any error, nothing is written.
 
-The work is in two halves: ``sync_compare.Comparing`` reads the plan and decides what changes,
-``sync_write.Writing`` writes it; ``stored`` loads what the plan holds, ``places`` numbers rows.
+The work is in three parts: ``sync_identify.Identifying`` reads the plan and pairs the file's
+entries with the stored ones, ``sync_compare.Comparing`` decides what changes, ``sync_write.Writing``
+writes it; ``stored`` loads what the plan holds, ``places`` numbers rows.
 """
 
 import hashlib
@@ -43,7 +44,8 @@ from tasks.ledgerfiles.plan_years import YEARS_LOOKED_AT
 from tasks.importing.errors import ImportFailed, RowError, describe
 from tasks.importing.places import check_unique_places, ledger_places
 from tasks.importing.options import plan_slug
-from tasks.importing.sync_compare import FieldCheck, Comparing
+from tasks.importing.sync_compare import Comparing, FieldCheck
+from tasks.importing.sync_identify import Identifying
 from tasks.importing.sync_write import Writing
 
 
@@ -124,7 +126,7 @@ def refresh_statistics():
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in WRITTEN_MODELS))
 
 
-class LedgerSync(Comparing, Writing):
+class LedgerSync(Identifying, Comparing, Writing):
     """One import of one ledger into one plan. ``run`` returns the counts; errors raise ``ImportFailed``."""
 
     def __init__(self, ledger, options, *, file_name, user=None):
