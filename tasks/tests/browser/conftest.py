@@ -127,8 +127,11 @@ def shots(tmp_path_factory):
     return take
 
 
-def log_in(page, username, password=PASSWORD):
+def log_in(page, username, password=PASSWORD, *, check=False):
+    """Log in through the login page (``check``: run ``check_page`` on it first)."""
     page.goto("/accounts/login/")
+    if check:
+        check_page(page)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
