@@ -170,7 +170,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
     assert 'enctype="multipart/form-data"' in page
     assert "保存进展" in page
     assert "/static/vendor/htmx.min.js" in page
-    assert "https://" not in page.split("<main>")[1]
+    assert "https://" not in page.split('<main id="main"')[1]
 
 
 # -- reporting progress ---------------------------------------------------------------------
