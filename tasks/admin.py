@@ -243,6 +243,9 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     import_export_change_list_template = "admin/tasks/measure/change_list_import.html"
     import_template_name = "admin/tasks/measure/import.html"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the admin's breadcrumbs told apart by more than colour
+
     def get_urls(self):
         bulk = path("bulk-import/", self.admin_site.admin_view(self.bulk_import_view), name="tasks_measure_bulk_import")
         return [bulk, *super().get_urls()]

@@ -1,14 +1,19 @@
 """我的任务, the measure page and progress reports, on the real Anshan and Guangyuan ledgers."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 
+from django.contrib.auth import get_user_model
+
 from departments.roles import STAFF, SUPERVISOR
 from tasks.standing.kept import refresh_standing
-from tasks.choices import ProgressStatus, ReviewState
+from tasks.choices import DATED_KINDS, ProgressSource, ProgressStatus, ReviewState
 from tasks.models import Evidence, Measure, Milestone, Plan, Progress, ProgressEntry
+from tasks.workflow.reporting import report_progress
+from tasks.workflow.review import request_extension
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +175,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
     assert 'enctype="multipart/form-data"' in page
     assert "保存进展" in page
     assert "/static/vendor/htmx.min.js" in page
-    assert "https://" not in page.split("<main>")[1]
+    assert "https://" not in page.split('<main id="main"')[1]
 
 
 # -- reporting progress ---------------------------------------------------------------------
@@ -290,3 +295,29 @@ def test_htmx_conflict_returns_the_year_with_the_message(fagui, measure):
 
 def test_a_year_outside_the_plan_is_not_found(fagui, measure):
     assert post_report(fagui, measure, 2030, status="in_progress", note="").status_code == 404
+
+
+def test_no_id_appears_twice_on_the_measure_page_whatever_forms_it_holds(anshan):
+    """Each year's review form has ids of its own, the forms drawn once per milestone or request
+    none (their fields sit in their labels): a label always names its own field."""
+    staff = login("fagui", STAFF, ["政策法规科"])
+    user = get_user_model().objects.get(username="fagui")
+    measure = next(
+        m for m in measures_of("政策法规科")
+        if Milestone.objects.filter(deadline__measure=m, date__isnull=False, kind__in=DATED_KINDS).count() >= 2
+    )
+    for year in (2024, 2025):
+        stored = Progress.objects.filter(measure=measure, year=year).first()
+        report_progress(measure, year, user=user, status=ProgressStatus.DONE, note="已完成。",
+                        expected_version=stored.version if stored else None, source=ProgressSource.WEB)
+    milestones = Milestone.objects.filter(deadline__measure=measure, date__isnull=False, kind__in=DATED_KINDS)
+    for milestone in milestones[:2]:
+        request_extension(milestone, user=user, new_date=milestone.date + datetime.timedelta(days=30), reason="等待上级批复。")
+    supervisor = login("chief", SUPERVISOR)
+    for client, forms in ((staff, "progress-form"), (supervisor, "review-form")):
+        page = client.get(f"/measures/{measure.pk}/").content.decode()
+        assert page.count(f'class="{forms}"') >= 2
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+        for target in re.findall(r'\sfor="([^"]+)"', page):
+            assert target in ids, target

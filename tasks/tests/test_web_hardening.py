@@ -167,6 +167,39 @@ def test_a_server_error_is_the_apps_own_500_page(supervisor, monkeypatch):
     assert "the database went away" not in body
 
 
+def error_answer(kind, monkeypatch):
+    """The answer of one error page, for a logged-in member of 政策法规科 (400 and 500: a supervisor)."""
+    own = measures_of("政策法规科").first()
+    if kind == "400":
+        return login("chief", SUPERVISOR).get("/", {"plan": "no-such-plan"})
+    if kind == "403":
+        return login("chief", SUPERVISOR).post(f"/measures/{own.pk}/progress/2025/", {"2025-status": "done"})
+    if kind == "404":
+        return login("fagui", STAFF, ["政策法规科"]).get("/no-such-page/")
+    if kind == "csrf":
+        return login("fagui", STAFF, ["政策法规科"], csrf=True).post(f"/measures/{own.pk}/progress/2025/", {"2025-status": "done"})
+    monkeypatch.setattr("tasks.views.measures.own_measures", lambda *args, **kwargs: 1 / 0)
+    client = login("chief", SUPERVISOR)
+    client.raise_request_exception = False
+    return client.get("/my/")
+
+
+@pytest.mark.parametrize(
+    "kind, status, heading",
+    [("400", 400, "请求有误"), ("403", 403, "无权访问（403）"), ("404", 404, "页面不存在（404）"),
+     ("csrf", 403, "页面已过期（403）"), ("500", 500, "系统出错（500）")],
+)
+def test_every_error_page_is_a_chinese_page_of_the_app_with_its_menu_and_the_way_home(anshan, monkeypatch, kind, status, heading):
+    response = error_answer(kind, monkeypatch)
+    assert response.status_code == status
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert heading in body
+    assert 'class="skip-link" href="#main"' in body and '<main id="main"' in body
+    assert '<nav class="main" aria-label="主导航">' in body and 'href="/my/"' in body  # the menu, even on a 500
+    assert '<a href="/">返回总览</a>' in body
+
+
 # -- 2. Content-Security-Policy -------------------------------------------------------------------
 
 POLICY = {

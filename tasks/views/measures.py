@@ -150,7 +150,10 @@ def year_sections(measure, user, *, bound=None):
             and row.progress.review == ReviewState.PENDING
             and row.progress.updated_by_id != user.pk  # nobody reviews their own report
         ):
-            row.review_form = ReviewForm(initial={"decision": "accept", "version": row.progress.version})
+            # ids per year: the page holds one review form for each year waiting for review
+            row.review_form = ReviewForm(
+                initial={"decision": "accept", "version": row.progress.version}, auto_id=f"id_review_{year}_%s"
+            )
     return sections
 
 
@@ -165,8 +168,9 @@ def form_context(request, measure):
         "dated_kinds": DATED_KINDS,
         "may_extend": can_report(request.user, measure),
         "may_review": can_review(request.user),
-        "extension_form": ExtensionRequestForm(),
-        "decision_form": ExtensionDecisionForm(),
+        # drawn once per milestone or request: no ids (each field sits inside its <label>)
+        "extension_form": ExtensionRequestForm(auto_id=False),
+        "decision_form": ExtensionDecisionForm(auto_id=False),
     }
 
 

@@ -5,6 +5,10 @@ environment variable ``CI`` is set: CI never skips them, it fails.
 
 Every page fixture collects console errors and uncaught exceptions; a test fails on any it did
 not announce with ``console_errors.allow(...)`` (a deliberate 404, say).
+
+``check_page(page)`` is what the journeys call on every page they reach: axe-core (vendored in
+``assets/``, see its README) finds no serious or critical violation at desk width and at phone
+width, and nothing scrolls sideways at desk width, at 200% zoom and on a phone.
 """
 
 import os
@@ -20,6 +24,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))  # Debian's, from bin/setup-browser
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 VIEWPORT = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: 200% zoom of the desk window: CSS pixels halve (a device_scale_factor of 2 would only sharpen).
+ZOOMED = {"width": VIEWPORT["width"] // 2, "height": VIEWPORT["height"] // 2}
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+#: The impacts a page must not have (axe's scale: minor, moderate, serious, critical).
+BLOCKING_IMPACTS = ("serious", "critical")
 PASSWORD = "a-long-browser-test-password"
 
 # PDF of one empty A4 page, with a correct cross-reference table.
@@ -117,9 +127,60 @@ def shots(tmp_path_factory):
     return take
 
 
-def log_in(page, username, password=PASSWORD):
+def log_in(page, username, password=PASSWORD, *, check=False):
+    """Log in through the login page (``check``: run ``check_page`` on it first)."""
     page.goto("/accounts/login/")
+    if check:
+        check_page(page)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".topbar .who")).to_have_text(username)
+
+
+def axe_violations(page):
+    """axe-core's serious and critical violations on the page as it is now: one line per rule and
+    failure (rule id, impact, summary), naming the elements it was found on.
+
+    The script goes in through ``page.evaluate`` (the DevTools protocol), not a <script> element:
+    the app's Content-Security-Policy refuses inline scripts, and should.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate("() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    lines = []
+    for violation in violations:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        by_summary = {}
+        for node in violation["nodes"]:
+            summary = " ".join((node.get("failureSummary") or violation["help"]).split())
+            by_summary.setdefault(summary, []).append(" ".join(map(str, node["target"])))
+        for summary, targets in by_summary.items():
+            more = f" and {len(targets) - 5} more" if len(targets) > 5 else ""
+            lines.append(f"{violation['id']} ({violation['impact']}) on {', '.join(targets[:5])}{more}: {summary}")
+    return lines
+
+
+def sideways_overflow(page):
+    """How many CSS pixels the page is wider than the window (0: no sideways scroll)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def check_page(page):
+    """The page passes axe (no serious or critical finding) at desk and phone width and scrolls
+    sideways at none of desk width, 200% zoom and phone width. The window is put back as it was."""
+    size = page.viewport_size
+    problems = []
+    try:
+        for name, viewport, run_axe in (("desk", VIEWPORT, True), ("200%", ZOOMED, False), ("phone", PHONE, True)):
+            page.set_viewport_size(viewport)
+            overflow = sideways_overflow(page)
+            if overflow > 0:
+                problems.append(f"{name} {viewport['width']} px: the page scrolls sideways by {overflow} px")
+            if run_axe:
+                problems += [f"{name}: {line}" for line in axe_violations(page)]
+    finally:
+        page.set_viewport_size(size)
+    if problems:
+        pytest.fail(f"{page.url}:\n" + "\n".join(problems), pytrace=False)

@@ -1,4 +1,6 @@
-"""Admin (管理员) in a real browser: import a ledger workbook in the admin (preview, confirm), a bad file, and the bulk import."""
+"""Admin (管理员) in a real browser: import a ledger workbook in the admin (preview, confirm), a bad file, and the bulk import.
+
+Every page passes ``check_page`` (axe-core, no sideways scroll at desk, 200% zoom and phone width)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,7 +9,7 @@ from departments.roles import ADMIN, create_account
 from tasks.models import Measure, Plan
 from tasks.tests.conftest import FIXTURES, GUANGYUAN
 
-from .conftest import PASSWORD, log_in
+from .conftest import PASSWORD, check_page, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +23,13 @@ def admin_account(transactional_db):
 
 
 def test_admin_imports_a_ledger_with_preview_and_confirmation(page, shots, admin_account):
-    log_in(page, "chief")
+    log_in(page, "chief", check=True)
+    check_page(page)
     page.get_by_role("link", name="管理后台").click()
     expect(page.get_by_role("heading", name="站点管理")).to_be_visible()
+    check_page(page)
     page.goto(IMPORT_URL)
+    check_page(page)
     page.get_by_label("导入文件").set_input_files(GUANGYUAN)
     page.get_by_label("方案年度").fill("2023-2025")
     page.get_by_role("button", name="提交").click()
@@ -34,10 +39,12 @@ def test_admin_imports_a_ledger_with_preview_and_confirmation(page, shots, admin
     expect(preview.locator("tbody tr")).to_have_count(35)
     expect(preview).to_contain_text("市司法局")
     assert not Measure.objects.exists()
+    check_page(page)
     shots(page, "admin-import-preview", full_page=False)
 
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".messagelist")).to_contain_text("新增35条记录")
+    check_page(page)
     shots(page, "admin-import", full_page=False)
     plan = Plan.objects.get()
     assert (plan.start_year, plan.end_year) == (2023, 2025)
@@ -55,6 +62,7 @@ def test_admin_reads_the_error_of_a_file_that_is_not_a_ledger(page, shots, admin
     error = page.locator(".errorlist")
     expect(error).to_contain_text("季度报表.xlsx")
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
+    check_page(page)
     shots(page, "admin-import-error")
     assert not Plan.objects.exists()
 
@@ -62,18 +70,22 @@ def test_admin_reads_the_error_of_a_file_that_is_not_a_ledger(page, shots, admin
 def test_admin_bulk_imports_a_ledger_from_the_measure_list(page, shots, admin_account):
     log_in(page, "chief")
     page.goto("/admin/tasks/measure/")
+    check_page(page)
     page.get_by_role("link", name="批量导入").click()
+    check_page(page)
     page.get_by_label("台账文件").set_input_files(GUANGYUAN)
     page.get_by_label("方案年度").fill("2023-2025")
     page.get_by_role("button", name="检查并预览").click()
 
     expect(page.locator(".bulk-summary .bulk-new")).to_have_text("35")
     expect(page.locator("table.bulk-changes tbody tr")).to_have_count(35)
+    check_page(page)
     assert not Measure.objects.exists()
     shots(page, "admin-bulk-import-preview", full_page=False)
 
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".messagelist")).to_contain_text("新增 35 条措施")
+    check_page(page)
     plan = Plan.objects.get()
     assert Measure.objects.filter(item__task__section__plan=plan).count() == 35
 
@@ -96,6 +108,7 @@ def test_admin_corrects_a_column_in_the_bulk_preview_and_the_plan_remembers_it(p
     expect(page.get_by_label("第 3 列「责任领导」读作")).to_have_value("extra")
     expect(page.locator(".bulk-summary .bulk-new")).to_have_text("12")
     assert not Plan.objects.exists()
+    check_page(page)
     shots(page, "admin-column-table", full_page=False)
 
     page.get_by_role("button", name="确认导入").click()

@@ -1,4 +1,6 @@
-"""Staff (填报人员) in a real browser: 我的任务 → a measure → report with evidence → done → history; no other department."""
+"""Staff (填报人员) in a real browser: 我的任务 → a measure → report with evidence → done → history; no other department.
+
+Every page passes ``check_page`` (axe-core, no sideways scroll at desk, 200% zoom and phone width)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,7 +9,7 @@ from departments.roles import STAFF, create_account
 from tasks.models import Progress
 from tasks.tests.helpers import measures_of
 
-from .conftest import PASSWORD, log_in, small_pdf
+from .conftest import PASSWORD, check_page, log_in, small_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +29,18 @@ def own_measure(anshan):
 
 
 def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, console_errors, fagui, own_measure):
-    log_in(page, "fagui")
-    page.get_by_role("navigation").get_by_role("link", name="我的任务").click()
+    log_in(page, "fagui", check=True)
+    check_page(page)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的任务").click()
     expect(page.get_by_role("heading", name="我的任务", level=1)).to_be_visible()
     expect(page.locator("table.my-measures").first).to_contain_text(own_measure.text[:20])
+    check_page(page)
     shots(page, "staff-my")
 
     page.locator(f'a[href="/measures/{own_measure.pk}/"]').first.click()
     page.wait_for_url(f"**/measures/{own_measure.pk}/")
     year = page.locator(f"#year-{YEAR}")
+    check_page(page)
 
     # Changing the status saves at once (htmx) and swaps the year's section in place.
     year.get_by_label("状态").select_option(label="进行中")
@@ -49,6 +54,7 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     year.get_by_role("button", name="保存进展").click()
     expect(year).to_contain_text("已保存（版本 2）")
     expect(year.get_by_role("link", name="自查报告.pdf")).to_be_visible()
+    check_page(page)  # the year's section as htmx swapped it in
 
     year.get_by_label("状态").select_option(label="已完成")
     expect(year).to_contain_text("已保存（版本 3）")
@@ -60,6 +66,7 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     expect(history).to_contain_text("自查报告.pdf")
     expect(history.get_by_role("row").filter(has_text="已完成").filter(has_text="fagui")).to_have_count(1)
     expect(history.get_by_role("row").filter(has_text="已起草自查报告")).to_have_count(2)
+    check_page(page)
     shots(page, "staff-measure")
 
     progress = Progress.objects.get(measure=own_measure, year=YEAR)
@@ -73,4 +80,7 @@ def test_staff_cannot_open_another_departments_measure(page, shots, console_erro
     response = page.goto(f"/measures/{other.pk}/")
     assert response.status == 404
     expect(page.get_by_text(other.text[:20])).to_have_count(0)
+    expect(page.get_by_role("heading", name="页面不存在（404）")).to_be_visible()
+    expect(page.get_by_role("link", name="返回总览")).to_be_visible()
+    check_page(page)
     shots(page, "staff-refused")

@@ -1,4 +1,6 @@
-"""Supervisor (督查人员) in a real browser: dashboard → overdue list → filter → review → ledger export."""
+"""Supervisor (督查人员) in a real browser: dashboard → overdue list → filter → review → ledger export.
+
+Every page passes ``check_page`` (axe-core, no sideways scroll at desk, 200% zoom and phone width)."""
 
 import re
 
@@ -12,7 +14,7 @@ from tasks.models import Progress
 from tasks.workflow.reporting import report_progress
 from tasks.tests.helpers import measures_of
 
-from .conftest import PASSWORD, log_in
+from .conftest import PASSWORD, check_page, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,12 +49,14 @@ def test_supervisor_follows_the_overdue_count_and_filters_by_department(page, sh
     expect(overdue.locator(".value")).not_to_have_text("0")
     measures = int(overdue.locator(".value").inner_text())
     milestones = re.search(r"（(\d+) 个节点）", overdue.locator(".label").inner_text()).group(1)
+    check_page(page)
     shots(page, "supervisor-dashboard")
 
     overdue.click()
     expect(page.get_by_role("heading", name="逾期清单")).to_be_visible()
     expect(page.locator(".hint")).to_contain_text(f"共 {milestones} 个节点")
     expect(page.locator("table.grid tbody tr.row-overdue")).not_to_have_count(0)
+    check_page(page)
     shots(page, "supervisor-overdue")
 
     page.goto(f"/measures/?{SCOPE}&overdue=true")
@@ -66,6 +70,7 @@ def test_supervisor_follows_the_overdue_count_and_filters_by_department(page, sh
     expect(page.locator(".hint")).to_contain_text(f"共 {rows.count()} 项措施")
     for row in rows.all():
         expect(row.locator("td").nth(2)).to_contain_text("政策法规科")
+    check_page(page)
     shots(page, "supervisor-filtered")
 
 
@@ -75,10 +80,12 @@ def test_supervisor_accepts_one_report_returns_another_and_exports_the_ledger(pa
     page.goto("/review/")
     reports = page.get_by_role("table").first.locator("tbody tr")
     expect(reports).to_have_count(2)
+    check_page(page)
     shots(page, "supervisor-review")
 
     reports.locator(f'a[href^="/measures/{first.pk}/"]').click()
     year = page.locator("#year-2024")
+    check_page(page)
     year.get_by_label("审核").select_option(label="通过")
     year.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("审核意见已保存。")).to_be_visible()
@@ -92,10 +99,12 @@ def test_supervisor_accepts_one_report_returns_another_and_exports_the_ledger(pa
     year.get_by_role("button", name="提交审核").click()
     expect(year.get_by_role("heading")).to_contain_text("已退回")
     expect(page.locator("table.history")).to_contain_text("佐证材料不全，请补充会议纪要。")
+    check_page(page)
     shots(page, "supervisor-returned")
 
     page.goto("/review/")
     expect(page.get_by_text("没有待审核的报告。")).to_be_visible()
+    check_page(page)
     reviews = dict(Progress.objects.filter(measure__in=done_reports, year=2024).values_list("measure_id", "review"))
     assert reviews == {first.pk: ReviewState.ACCEPTED, second.pk: ReviewState.RETURNED}
 
