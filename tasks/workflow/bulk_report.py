@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tasks.access import can_report, own_measures
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.models import Measure
+from .picked import parse_picked
 from .reporting import ReportConflict, ReportRefused, report_progress
 from .year_close import YearClosed
 
@@ -26,19 +27,6 @@ MOST_CHOSEN = 500
 
 class BulkReportRefused(Exception):
     """The bulk report as a whole cannot be done (nothing chosen, done without a date …)."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    measure_id: int
-    version: int
-
-    @classmethod
-    def parse(cls, value):
-        first, sep, second = str(value).partition(":")
-        if not (sep and first.isdigit() and second.isdigit()):
-            return None
-        return cls(int(first), int(second))
 
 
 @dataclass
@@ -60,17 +48,14 @@ class BulkReportOutcome:
 
 
 def parse_choices(values):
-    found = {}
-    for value in values:
-        choice = Choice.parse(value)
-        if choice is None:
-            raise BulkReportRefused(_("所选措施无法识别，请刷新页面后重新选择。"))
-        found.setdefault(choice.measure_id, choice)
-    if not found:
-        raise BulkReportRefused(_("请至少选择一项工作措施。"))
-    if len(found) > MOST_CHOSEN:
-        raise BulkReportRefused(_("一次最多填报 %(count)s 项工作措施。") % {"count": MOST_CHOSEN})
-    return list(found.values())
+    return parse_picked(
+        values,
+        most=MOST_CHOSEN,
+        refused=BulkReportRefused,
+        unreadable=_("所选措施无法识别，请刷新页面后重新选择。"),
+        none=_("请至少选择一项工作措施。"),
+        too_many=_("一次最多填报 %(count)s 项工作措施。"),
+    )
 
 
 def bulk_report(user, year, values, *, status, note="", done_on=None):
@@ -83,14 +68,14 @@ def bulk_report(user, year, values, *, status, note="", done_on=None):
         done_on = None
     choices = parse_choices(values)
     measures = (
-        own_measures(user, Measure.objects.filter(pk__in=[c.measure_id for c in choices]))
+        own_measures(user, Measure.objects.filter(pk__in=[c.pk for c in choices]))
         .select_related("item__task__section__plan")
         .prefetch_related("units")
         .in_bulk()
     )
     outcome = BulkReportOutcome(year)
     for choice in choices:
-        measure = measures.get(choice.measure_id)
+        measure = measures.get(choice.pk)
         if measure is None or not can_report(user, measure):
             outcome.refused.append(Refusal(None, _("该措施不存在或不是您部门的措施。")))
             continue

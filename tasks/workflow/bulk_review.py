@@ -18,6 +18,7 @@ from notices.notify import nudge_measure
 
 from tasks.access import can_review, visible_measures
 from tasks.models import Measure, Progress
+from .picked import parse_picked
 from .reporting import ReportConflict
 from .review import ReviewRefused, review_report
 from .year_close import YearClosed
@@ -34,20 +35,6 @@ MOST_SELECTED = 500
 
 class BulkRefused(Exception):
     """The bulk action as a whole cannot be done (no permission, no reason, nothing selected)."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    progress_id: int
-    version: int
-
-    @classmethod
-    def parse(cls, value):
-        """``"12:3"`` → ``Selection(12, 3)``; ``None`` for anything else."""
-        first, sep, second = str(value).partition(":")
-        if not (sep and first.isdigit() and second.isdigit()):
-            return None
-        return cls(int(first), int(second))
 
 
 @dataclass
@@ -76,23 +63,20 @@ class BulkOutcome:
 
 def parse_selections(values):
     """The selections among ``values`` (duplicates dropped, order kept); ``BulkRefused`` for none or too many."""
-    found = {}
-    for value in values:
-        selection = Selection.parse(value)
-        if selection is None:
-            raise BulkRefused(_("所选报告无法识别，请刷新页面后重新选择。"))
-        found.setdefault(selection.progress_id, selection)
-    if not found:
-        raise BulkRefused(_("请至少选择一份报告。"))
-    if len(found) > MOST_SELECTED:
-        raise BulkRefused(_("一次最多处理 %(count)s 份报告。") % {"count": MOST_SELECTED})
-    return list(found.values())
+    return parse_picked(
+        values,
+        most=MOST_SELECTED,
+        refused=BulkRefused,
+        unreadable=_("所选报告无法识别，请刷新页面后重新选择。"),
+        none=_("请至少选择一份报告。"),
+        too_many=_("一次最多处理 %(count)s 份报告。"),
+    )
 
 
 def selected_reports(user, selections):
     """``{progress id: Progress}`` of the selected reports on measures ``user`` may see."""
     visible = visible_measures(user, Measure.objects.all()).values("pk")
-    reports = Progress.objects.filter(pk__in=[s.progress_id for s in selections], measure__in=visible).select_related(
+    reports = Progress.objects.filter(pk__in=[s.pk for s in selections], measure__in=visible).select_related(
         "measure__item__task__section__plan", "updated_by"
     )
     return reports.in_bulk()
@@ -118,7 +102,7 @@ def bulk_review(user, values, *, action, reason=""):
     outcome = BulkOutcome(action)
     nudged = set()
     for selection in selections:
-        progress = reports.get(selection.progress_id)
+        progress = reports.get(selection.pk)
         if progress is None:
             outcome.refused.append(Refusal(None, _("该报告不存在或您无权查看。")))
             continue
