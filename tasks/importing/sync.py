@@ -40,6 +40,7 @@ from tasks.models import (
     Task,
 )
 from tasks.ledgerfiles.sheets import YEARS_LOOKED_AT
+from tasks.importing import steps
 from tasks.importing.errors import ImportFailed, RowError, describe
 from tasks.importing.places import check_unique_places, ledger_places
 from tasks.importing.options import plan_slug
@@ -127,8 +128,9 @@ def refresh_statistics():
 class LedgerSync(Comparing, Writing):
     """One import of one ledger into one plan. ``run`` returns the counts; errors raise ``ImportFailed``."""
 
-    def __init__(self, ledger, options, *, file_name, user=None):
+    def __init__(self, ledger, options, *, file_name, user=None, on_step=steps.unwatched):
         self.ledger = ledger
+        self.on_step = on_step
         self.options = options
         self.file_name = file_name
         self.user = user if user is not None and user.is_authenticated else None
@@ -171,6 +173,7 @@ class LedgerSync(Comparing, Writing):
                 transaction.set_rollback(True)  # a new plan included
             else:
                 keep_workbook(self.plan, source)
+                self.on_step(steps.COMMIT)
         if not (dry_run or preview) and self.counts["new"] + self.counts["update"] + self.counts["restored"] >= STATISTICS_AFTER:
             refresh_statistics()
         return self.counts

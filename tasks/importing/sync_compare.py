@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 
 from departments.models import Department
 
-from tasks.importing import columns
+from tasks.importing import columns, steps
 from tasks.workflow.year_close import open_closures
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.deadlines.milestones import needs_review
@@ -294,6 +294,8 @@ class Comparing:
         self.unchanged = []  # MeasureLine of the others, kept when ``list_unchanged``
         self.row_kinds = []  # what the import does to each row's measure (identity.KINDS)
         for index, (place, row) in enumerate(zip(self.places, rows)):
+            if index % steps.EVERY == 0:
+                self.on_step(steps.COMPARE, index, len(rows))
             errors_before = len(self.errors)
             wanted = self.wanted(row)
             self.check_row(row, wanted)
