@@ -224,3 +224,15 @@ def test_a_live_worker_keeps_beating_during_a_long_step(settings, tmp_path):
     with heartbeat(progress):
         threading.Event().wait(0.3)
     assert last_beat("beating") > written
+
+
+def test_the_status_page_in_english(admin_client):
+    status = confirm(admin_client, preview(admin_client, ANSHAN, plan_slug="anshan"))["Location"]
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(status).content.decode()
+    assert "anshan.xlsx: 75 measures, into plan anshan." in page and "Waiting for the background worker" in page
+    assert "等待后台进程" not in page and "本页会自动更新" not in page and "项工作措施" not in page
+    run_worker()
+    page = admin_client.get(status).content.decode()
+    assert "Imported" in page and "Plan anshan: 75 measures created, 0 updated" in page and "Import report" in page
+    assert "已导入" not in page and "导入报告" not in page
