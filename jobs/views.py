@@ -17,6 +17,9 @@ from .models import Export, ExportState, ImportJob, ImportState
 
 #: A job queued longer than this makes its status page ask whether the worker runs.
 QUEUED_TOO_LONG = datetime.timedelta(minutes=2)
+#: Lines of an import's report shown on its status page (a re-import that changed every measure
+#: lists each; the whole report stays in the job, in the admin).
+REPORT_SHOWN = 2000
 
 
 def own_export(request, pk):
@@ -59,11 +62,13 @@ def import_status(request, pk):
     if job.state == ImportState.RUNNING and fail_stuck(ImportJob.objects.filter(pk=job.pk)):
         job.refresh_from_db()
     progress = read_progress(job.pk) if job.state == ImportState.RUNNING else None
+    report_lines = job.report.splitlines()
     context = {
         "job": job,
         "percent": 100 if job.state == ImportState.DONE else percent(progress),
         "step": words(progress),
-        "report_lines": job.report.splitlines(),
+        "report_lines": report_lines[:REPORT_SHOWN],
+        "report_hidden": max(len(report_lines) - REPORT_SHOWN, 0),
         "errors": job.error.splitlines(),
         "waiting_long": job.state == ImportState.QUEUED and job.created_at < timezone.now() - QUEUED_TOO_LONG,
     }

@@ -236,3 +236,13 @@ def test_the_status_page_in_english(admin_client):
     page = admin_client.get(status).content.decode()
     assert "Imported" in page and "Plan anshan: 75 measures created, 0 updated" in page and "Import report" in page
     assert "已导入" not in page and "导入报告" not in page
+
+
+def test_a_long_report_shows_its_first_lines_and_says_how_many_more(admin_client, monkeypatch):
+    status = confirm(admin_client, preview(admin_client, ANSHAN, plan_slug="anshan"))["Location"]
+    run_worker()
+    lines = ImportJob.objects.get().report.splitlines()
+    monkeypatch.setattr("jobs.views.REPORT_SHOWN", 3)
+    page = admin_client.get(status).content.decode()
+    assert lines[2] in page and lines[3] not in page
+    assert f"另有 {len(lines) - 3} 行未在此显示：完整报告见 管理后台 → 后台任务 → 后台导入。" in page
