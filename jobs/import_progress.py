@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 
 from tasks.importing import steps
 
-#: Where each step runs on the bar (per cent), from the import's own figures (docs/benchmarks.md):
-#: reading and comparing take about half of a large import, writing most of the rest.
-SPANS = {steps.READ: (0, 25), steps.COMPARE: (25, 45), steps.WRITE: (45, 95), steps.COMMIT: (95, 100)}
+#: Where each step runs on the bar (per cent), from the times of a 100,000-measure import by the
+#: worker (docs/benchmarks.md): reading the file about a third, comparing a few per cent, writing
+#: about half, committing (and on PostgreSQL refreshing the planner's statistics) the rest.
+SPANS = {steps.READ: (0, 35), steps.COMPARE: (35, 40), steps.WRITE: (40, 90), steps.COMMIT: (90, 100)}
 
 
 def job_folder(job_id):

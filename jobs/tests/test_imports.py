@@ -127,8 +127,8 @@ def test_the_bar_moves_while_the_import_holds_the_write_lock(admin_client, monke
     monkeypatch.setattr(ProgressFile, "__call__", step_then_poll)
     run_worker()
     [fragment] = seen
-    assert BAR.search(fragment).group(1) == "56"
-    assert "56%</strong> · 正在写入变化：第 3 步，共 9 步" in fragment
+    assert BAR.search(fragment).group(1) == "51"
+    assert "51%</strong> · 正在写入变化：第 3 步，共 9 步" in fragment
     assert ImportJob.objects.get().state == ImportState.DONE
 
 

@@ -182,6 +182,7 @@ class LedgerSync(Comparing, Writing):
         """Read the plan as stored, tell which stored measure each row is, decide what to write."""
         self.plan = plan
         self.plan_years = plan.years
+        self.on_step(steps.COMPARE, 0, len(self.ledger.rows))
         self.load()
         self.identify(self.ledger.rows)
         self.compare(self.ledger.rows)
