@@ -265,3 +265,13 @@ def test_a_long_report_shows_its_first_lines_and_says_how_many_more(admin_client
     page = admin_client.get(status).content.decode()
     assert lines[2] in page and lines[3] not in page
     assert f"另有 {len(lines) - 3} 行未在此显示：完整报告见 管理后台 → 后台任务 → 后台导入。" in page
+
+
+def test_the_admin_lists_background_imports_without_changing_them(admin_client):
+    confirm(admin_client, preview(admin_client, ANSHAN, plan_slug="anshan"))
+    run_worker()
+    job = ImportJob.objects.get()
+    page = admin_client.get("/admin/jobs/importjob/").content.decode()
+    assert "anshan.xlsx" in page and "已导入" in page
+    assert admin_client.post(f"/admin/jobs/importjob/{job.pk}/change/", {"state": "queued"}).status_code == 403
+    assert ImportJob.objects.get().state == ImportState.DONE
