@@ -114,7 +114,7 @@ def words(progress):
         figures["stage"] = (progress or {}).get("done", 0) + 1
         return _("正在写入变化：第 %(stage)s 步，共 %(total)s 步") % figures
     if step == steps.COMMIT:
-        return _("正在提交：写入数据库的最后一步") % figures
+        return _("正在提交：写入数据库的最后一步")
     if step == steps.READ:
         return _("正在读取文件")
     return _("等待后台进程开始导入")

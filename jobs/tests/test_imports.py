@@ -220,6 +220,9 @@ def test_a_job_whose_worker_died_is_marked_failed_after_the_stuck_minutes(admin_
     settings.LEDGER_JOB_STUCK_MINUTES = 10
     status = confirm(admin_client, preview(admin_client, ANSHAN, plan_slug="anshan"))["Location"]
     job = ImportJob.objects.get()
+    assert "仍在排队" not in admin_client.get(status).content.decode()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=3)):  # no worker has taken it yet
+        assert "仍在排队：请确认后台进程（worker）正在运行" in admin_client.get(status).content.decode()
     # a worker claimed it, compared 50 rows, then died
     ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now())
     ProgressFile(job.pk)("compare", 50, 75)
