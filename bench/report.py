@@ -37,9 +37,11 @@ HAND_WRITTEN = """
 
 
 def load_results(directory):
-    """Every bench/results/*.json, SQLite first."""
+    """Every run of bench/run.py in bench/results/ (the files with sizes: pages-*, pdf*, import-job-*
+    hold other benchmarks' figures), SQLite first."""
     results = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(Path(directory).glob("*.json"))]
-    return sorted(results, key=lambda result: list(DATABASE_NAMES).index(result["database"]))
+    runs = [result for result in results if "sizes" in result]
+    return sorted(runs, key=lambda result: list(DATABASE_NAMES).index(result["database"]))
 
 
 # ---------------------------------------------------------------- figures

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DailyRun, Export
+from .models import DailyRun, Export, ImportJob
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -20,6 +20,15 @@ class ExportAdmin(ReadOnly):
     list_select_related = ["owner", "plan"]
     readonly_fields = ["owner", "plan", "format", "year", "measures", "state", "file", "filename", "error", "created_at", "finished_at"]
     exclude = ["content_type"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnly):
+    list_display = ["created_at", "owner", "plan_slug", "file_name", "measures", "state", "finished_at"]
+    list_filter = ["state", "plan_slug"]
+    list_select_related = ["owner"]
+    readonly_fields = ["owner", "plan_slug", "file_name", "options", "measures", "state", "report", "error", "created_at", "started_at", "finished_at"]
+    exclude = ["file", "counts"]
 
 
 @admin.register(DailyRun)

@@ -1,9 +1,11 @@
-"""What the worker leaves behind for people: a plan export built in the background, and the
-days the daily reminders have run.
+"""What the worker leaves behind for people: a plan export built and a ledger imported in the
+background, and the days the daily reminders have run.
 
 - ``Export``: a plan download too large to build inside the request, with its owner (only they
   may fetch it: it holds the measures they may see), its state, the file once built, or the
   message saying why it failed.
+- ``ImportJob``: a ledger too large to import inside the admin's request, imported by the worker,
+  with its progress and, once done, the same report as ``import_ledger`` prints, or why it failed.
 - ``DailyRun``: a day whose reminders, escalations and digests the worker has run, so that a
   worker started late in the day runs that day's once and then waits for the next.
 """
@@ -68,3 +70,59 @@ class DailyRun(models.Model):
 
     def __str__(self):
         return f"{self.day}"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导入")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("导入失败")
+
+
+#: The states of an import that may still write: one such import per plan at a time.
+IMPORT_UNDER_WAY = (ImportState.QUEUED, ImportState.RUNNING)
+
+
+def import_upload_to(job, filename):
+    return f"import-jobs/{job.pk}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A ledger confirmed on the admin's bulk import page that is too large to import inside the
+    request: the worker imports it (``jobs.imports``), its owner follows it on its status page."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+")
+    plan_slug = models.SlugField(_("台账标识"), max_length=50, allow_unicode=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=400, blank=True)
+    options = models.JSONField(_("导入选项"), default=dict)
+    measures = models.PositiveIntegerField(_("措施数"))
+    state = models.CharField(_("状态"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED)
+    report = models.TextField(_("导入报告"), blank=True)
+    counts = models.JSONField(_("数量"), default=dict, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导入")
+        verbose_name_plural = _("后台导入")
+        ordering = ["-created_at"]
+        constraints = [
+            # "is one under way for this plan?" and: never two at once, even when two confirm together
+            models.UniqueConstraint(
+                fields=["plan_slug"],
+                condition=models.Q(state__in=IMPORT_UNDER_WAY),
+                name="one_import_under_way_per_plan",
+                violation_error_message=_("此台账已有一项导入在进行中。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def finished(self):
+        return self.state in (ImportState.DONE, ImportState.FAILED)

@@ -1,11 +1,25 @@
-"""The status page of a background export, which becomes its download; only its owner sees either."""
+"""The status page of a background export, which becomes its download (only its owner sees either),
+and of a background import, which becomes its report (its owner and superusers)."""
 
+import datetime
+
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .models import Export, ExportState
+from .import_progress import percent, read_progress, words
+from .imports import fail_stuck
+from .models import Export, ExportState, ImportJob, ImportState
+
+#: A job queued longer than this makes its status page ask whether the worker runs.
+QUEUED_TOO_LONG = datetime.timedelta(minutes=2)
+#: Lines of an import's report shown on its status page (a re-import that changed every measure
+#: lists each; the whole report stays in the job, in the admin).
+REPORT_SHOWN = 2000
 
 
 def own_export(request, pk):
@@ -29,3 +43,35 @@ def export_download(request, pk):
     if export.state != ExportState.READY or not export.file:
         raise Http404("this export is not ready")
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename, content_type=export.content_type)
+
+
+def own_import(request, pk):
+    """The import job, if the user started it or is a superuser; 404 for anyone else."""
+    job = get_object_or_404(ImportJob.objects.select_related("owner"), pk=pk)
+    if job.owner_id != request.user.pk and not request.user.is_superuser:
+        raise Http404("not this user's import")
+    return job
+
+
+@require_GET
+@login_required
+def import_status(request, pk):
+    """``/imports/<id>/``: queued, running (the bar and its figures), done (the report) or failed
+    (why); htmx polls the state part until the job ends."""
+    job = own_import(request, pk)
+    if job.state == ImportState.RUNNING and fail_stuck(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    progress = read_progress(job.pk) if job.state == ImportState.RUNNING else None
+    report_lines = job.report.splitlines()
+    context = {
+        "job": job,
+        "percent": 100 if job.state == ImportState.DONE else percent(progress),
+        "step": words(progress),
+        "report_lines": report_lines[:REPORT_SHOWN],
+        "report_hidden": max(len(report_lines) - REPORT_SHOWN, 0),
+        "errors": job.error.splitlines(),
+        "waiting_long": job.state == ImportState.QUEUED and job.created_at < timezone.now() - QUEUED_TOO_LONG,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "jobs/_import_state.html", context)
+    return render(request, "jobs/import_status.html", {**admin.site.each_context(request), **context, "title": _("后台导入")})

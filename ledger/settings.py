@@ -120,7 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # same report queue up (the second then meets the version check: 409) instead of one failing
     # with "database is locked" while upgrading a read lock; a writer waits this long for the lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": int(os.environ.get("LEDGER_SQLITE_TIMEOUT_SECONDS", "20"))}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("LEDGER_SQLITE_TIMEOUT_SECONDS", "20")),
+            # Readers go on reading while a writer holds the lock: without the write-ahead log a
+            # large import (one transaction) soon takes the whole file for itself, and every page,
+            # the login's session included, waits for it and then fails with "database is locked".
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -202,6 +209,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 LEDGER_EXPORT_BACKGROUND_ABOVE = int(os.environ.get("LEDGER_EXPORT_BACKGROUND_ABOVE", "2000"))
 #: Finished background exports are deleted after this many days.
 LEDGER_EXPORT_KEEP_DAYS = int(os.environ.get("LEDGER_EXPORT_KEEP_DAYS", "7"))
+#: A ledger of more measures than this, confirmed on the admin's bulk import page, is imported by
+#: the worker (the page follows its progress); smaller ones, the demo's and both real ledgers
+#: among them, are imported inside the request.
+LEDGER_IMPORT_JOB_ABOVE = int(os.environ.get("LEDGER_IMPORT_JOB_ABOVE", "2000"))
+#: A running import whose worker gave no sign of life for this long is marked failed.
+LEDGER_JOB_STUCK_MINUTES = int(os.environ.get("LEDGER_JOB_STUCK_MINUTES", "10"))
+#: How often a running import's worker gives its sign of life (well under the minutes above).
+LEDGER_JOB_HEARTBEAT_SECONDS = int(os.environ.get("LEDGER_JOB_HEARTBEAT_SECONDS", "30"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
 
 from departments.models import Department
 from departments.roles import ADMIN, STAFF, SUPERVISOR, create_account
-from jobs.models import Export, ExportState
+from jobs.models import Export, ExportState, ImportJob
 from notices.models import Notification, NotificationKind
 from notices.notify import notify
 from tasks.importing.options import ImportOptions
@@ -115,6 +115,8 @@ EXPECTED = {
     # jobs/urls.py (a background export staff B asked for: theirs alone, whatever the others' role)
     "export_status": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {404}, ADMIN: {404}},
     "export_download": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {404}, ADMIN: {404}},
+    # a background import staff B's account started: theirs and the superusers' (admins) alone
+    "import_status": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {404}, ADMIN: {200}},
     # django.contrib.auth.urls
     "login": PUBLIC,
     "logout": {role: {200, 302} for role in ROLES},
@@ -232,6 +234,7 @@ def world(db):
         owner=users[STAFF_B], plan=measure.plan, format="csv", measures=1, filename="anshan-2024.csv", state=ExportState.READY
     )
     export.file.save(export.filename, ContentFile("工作措施\n".encode()))
+    import_job = ImportJob.objects.create(owner=users[STAFF_B], plan_slug="anshan", file_name="anshan.xlsx", measures=75)
     params = {
         "department_detail": {"pk": department.pk},
         "nudge_department": {"pk": department.pk},
@@ -253,6 +256,7 @@ def world(db):
         "notification_read": {"pk": notification.pk},
         "export_status": {"pk": export.pk},
         "export_download": {"pk": export.pk},
+        "import_status": {"pk": import_job.pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "api-measure-detail": {"pk": measure.pk},
         "api-measure-progress": {"pk": measure.pk},

@@ -89,6 +89,11 @@ class BulkImportForm(LedgerOptionsMixin):
 
 
 class LedgerConfirmImportForm(LedgerOptionsMixin, ConfirmImportForm):
+    # what the bulk import's preview found: how many measures the file holds (above
+    # LEDGER_IMPORT_JOB_ABOVE the worker imports it) and the plan they go into
+    measures = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput())
+    plan = forms.SlugField(required=False, allow_unicode=True, widget=forms.HiddenInput())
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("plan_slug", "years", "column_map"):

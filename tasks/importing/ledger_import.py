@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.text import slugify
 from import_export.formats.base_formats import Format
 
-from tasks.importing import columns
+from tasks.importing import columns, steps
 from tasks.importing.errors import ImportFailed
 from tasks.importing.options import ImportOptions, column_map_text, plan_slug, with_remembered_column_map
 from tasks.importing.places import number_unnumbered
@@ -57,6 +57,10 @@ class ImportReport:
         """The mapping without the headers this file does not have (a remembered mapping may name some)."""
         unmatched = set(unmatched_headers(self.column_map, self.readings))
         return {header: key for header, key in self.column_map.items() if header not in unmatched}
+
+    @property
+    def measures_in_file(self):
+        return sum(self.counts.get(kind, 0) for kind in ("new", "update", "restored", "skip"))
 
     @property
     def changed(self):
@@ -235,21 +239,25 @@ def collector_paused():
             gc.enable()
 
 
-def import_ledger(source, *, file_name=None, options=None, dry_run=False, preview=False, uploaded=False, user=None):
+def import_ledger(
+    source, *, file_name=None, options=None, dry_run=False, preview=False, uploaded=False, user=None, on_step=steps.unwatched
+):
     """Import one ledger file (any format ``tasks.ledgerfiles`` reads, or the JSON export); returns an
     ``ImportReport`` or raises ``ImportFailed``.
 
     ``dry_run`` writes everything and rolls it back; ``preview`` only compares the file with the
     plan (faster, nothing written, the same counts and errors). ``uploaded``: the file came
     through the web, so the workbook is read in a child process with capped memory and time.
+    ``on_step`` is told each step as it begins (``tasks.importing.steps``).
     """
     with collector_paused():
         return import_file(
-            source, file_name=file_name, options=options, dry_run=dry_run or preview, preview=preview, uploaded=uploaded, user=user
+            source, file_name=file_name, options=options, dry_run=dry_run or preview, preview=preview, uploaded=uploaded,
+            user=user, on_step=on_step,
         )
 
 
-def import_file(source, *, file_name, options, dry_run, user, preview=False, uploaded=False):
+def import_file(source, *, file_name, options, dry_run, user, preview=False, uploaded=False, on_step=steps.unwatched):
     from tasks.exporting.interchange import is_interchange, read_interchange
 
     options = options or ImportOptions()
@@ -259,6 +267,7 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
     except OSError as error:
         raise ImportFailed([f"{file_name}: 无法读取文件（{error.strerror}）"]) from error
     from_json = is_interchange(data, file_name)
+    on_step(steps.READ)
     try:
         if from_json:
             ledger, slug = read_interchange(data, file_name=file_name)
@@ -281,7 +290,7 @@ def import_file(source, *, file_name, options, dry_run, user, preview=False, upl
         raise ImportFailed(
             [f"{file_name}: 工作表「{ledger.sheet}」第 {ledger.header_row} 行的表头中没有列映射所写的列「{header}」" for header in unmatched]
         )
-    sync = LedgerSync(ledger, options, file_name=file_name, user=user)
+    sync = LedgerSync(ledger, options, file_name=file_name, user=user, on_step=on_step)
     # the workbook is kept for write-back; a JSON file leaves it alone
     counts = sync.run(source=None if from_json else data, dry_run=dry_run, preview=preview, list_unchanged=dry_run and not preview)
     return ImportReport(

@@ -41,6 +41,7 @@ from tasks.models import (
     Task,
 )
 from tasks.ledgerfiles.plan_years import YEARS_LOOKED_AT
+from tasks.importing import steps
 from tasks.importing.errors import ImportFailed, RowError, describe
 from tasks.importing.places import check_unique_places, ledger_places
 from tasks.importing.options import plan_slug
@@ -129,8 +130,9 @@ def refresh_statistics():
 class LedgerSync(Identifying, Comparing, Writing):
     """One import of one ledger into one plan. ``run`` returns the counts; errors raise ``ImportFailed``."""
 
-    def __init__(self, ledger, options, *, file_name, user=None):
+    def __init__(self, ledger, options, *, file_name, user=None, on_step=steps.unwatched):
         self.ledger = ledger
+        self.on_step = on_step
         self.options = options
         self.file_name = file_name
         self.user = user if user is not None and user.is_authenticated else None
@@ -173,6 +175,7 @@ class LedgerSync(Identifying, Comparing, Writing):
                 transaction.set_rollback(True)  # a new plan included
             else:
                 keep_workbook(self.plan, source)
+                self.on_step(steps.COMMIT)
         if not (dry_run or preview) and self.counts["new"] + self.counts["update"] + self.counts["restored"] >= STATISTICS_AFTER:
             refresh_statistics()
         return self.counts
@@ -181,6 +184,7 @@ class LedgerSync(Identifying, Comparing, Writing):
         """Read the plan as stored, tell which stored measure each row is, decide what to write."""
         self.plan = plan
         self.plan_years = plan.years
+        self.on_step(steps.COMPARE, 0, len(self.ledger.rows))
         self.load()
         self.identify(self.ledger.rows)
         self.compare(self.ledger.rows)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.deadlines.milestones import needs_review
 from tasks.deadlines.schedule import milestones_by_year
-from tasks.importing import columns
+from tasks.importing import columns, steps
 from tasks.importing.identity import MeasureLine, ledger_levels
 from tasks.importing.stored import content_key, deadline_phrases, where_key
 from tasks.workflow.progress import status_from_result
@@ -97,6 +97,8 @@ class Comparing:
         self.row_kinds = []  # what the import does to each row's measure (identity.KINDS)
         levels = ledger_levels(rows)
         for index, (place, row) in enumerate(zip(self.places, rows)):
+            if index % steps.EVERY == 0:
+                self.on_step(steps.COMPARE, index, len(rows))
             errors_before = len(self.errors)
             wanted = self.wanted(row)
             self.check_row(row, wanted)

@@ -27,6 +27,7 @@ from tasks.models import (
     Task,
 )
 from tasks.deadlines.schedule import as_row, milestone_rows
+from tasks.importing import steps
 from tasks.importing.errors import ImportFailed
 from tasks.importing.stored import chunks, stored_deadlines, units_text
 
@@ -65,18 +66,30 @@ class Writing:
     MEASURE_FIELDS = ["text", "lead_text", "responsible_text", "source_row", "source_cells", "extra", "person", "label"]
 
     def write(self):
-        self.write_departments_and_people()
-        self.write_places()
-        self.write_new_measures()
-        self.write_changed_measures()
+        """Every stage in order, each told to ``on_step`` as it begins (``done`` of ``total`` stages)."""
+        stages = (
+            self.write_departments_and_people,
+            self.write_places,
+            self.write_new_measures,
+            self.write_changed_measures,
+            self.write_moves,
+            self.write_progress,
+            self.write_history,
+            self.delete_empty_parents,
+            self.write_standing,
+        )
+        for done, stage in enumerate(stages):
+            self.on_step(steps.WRITE, done, len(stages))
+            stage()
+
+    def write_moves(self):
         Measure.all_objects.bulk_update(
             [Measure(pk=pk, source_row=row, source_cells=cells) for pk, row, cells in self.moved],
             list(WHERE_IN_THE_WORKBOOK),
             batch_size=1000,
         )
-        self.write_progress()
-        self.write_history()
-        self.delete_empty_parents()
+
+    def write_standing(self):
         refresh_import_standing(
             self.plan,
             [*self.new_ids.values(), *(pk for pk, *_rest in self.changed_measures), *self.removed,

@@ -116,6 +116,7 @@ def database_for_threads(folder, **sqlite_options):
     connection.ensure_connection()
     with sqlite3.connect(path) as target:
         connection.connection.backup(target)
+        target.execute("PRAGMA journal_mode=WAL")  # as the project's connections keep a database file (settings)
     settings_dict = connection.settings_dict  # the dict every new connection is made from
     memory, options = settings_dict["NAME"], settings_dict.get("OPTIONS", {})
     settings_dict["NAME"], settings_dict["OPTIONS"] = str(path), {**options, **sqlite_options}

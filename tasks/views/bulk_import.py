@@ -10,19 +10,24 @@ is read in a child process with capped memory and time, as every uploaded workbo
 The preview shows how each column was read and why (``column_table``); a person who sets a
 column to another field has the kept upload read again with that mapping and sees the preview
 again. The mapping confirmed is remembered by the plan for its next import.
+
+A file of more than ``LEDGER_IMPORT_JOB_ABOVE`` measures (counted by the preview) is imported by
+the worker: the confirmation answers at once with the job's status page (``jobs.imports``).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from jobs.imports import ImportRefused, refusal, start_import, under_way
 from tasks.importing.column_table import chosen_column_map, column_rows, columns_as_read
 from tasks.importing.forms import BulkImportForm, LedgerConfirmImportForm
 from tasks.importing.errors import ImportFailed
 from tasks.importing.ledger_import import LedgerFormat, import_ledger
-from tasks.importing.options import column_map_lines
+from tasks.importing.options import column_map_lines, plan_slug
 
 TEMPLATE = "admin/tasks/measure/bulk_import.html"
 
@@ -76,6 +81,8 @@ def show_preview(context, report, kept_name, file_name, form):
             "plan_slug": form.cleaned_data["plan_slug"],
             "years": form.data.get("years", ""),
             "column_map": column_map_lines(report.column_map_used),
+            "measures": report.measures_in_file,
+            "plan": report.plan,
         }
     )
     context["columns_as_read"] = columns_as_read(context["columns"])
@@ -122,12 +129,26 @@ def confirmed_upload(model_admin, request, context):
 
 
 def confirm(model_admin, request, context):
+    """Import the kept upload: here, or above ``LEDGER_IMPORT_JOB_ABOVE`` measures by the worker
+    (the person is sent to the job's status page); refused while another import of the plan is under way."""
     form, kept, data = confirmed_upload(model_admin, request, context)
     if data is None:
         return TemplateResponse(request, TEMPLATE, context, status=400)
     file_name = form.cleaned_data["original_file_name"]
+    options = form.import_options()
+    plan = form.cleaned_data["plan"] or plan_slug(options, file_name)
     try:
-        report = import_ledger(data, file_name=file_name, options=form.import_options(), uploaded=True, user=request.user)
+        running = under_way(plan)
+        if running is not None:
+            raise ImportRefused(refusal(running))
+        measures = form.cleaned_data["measures"] or 0
+        if measures > settings.LEDGER_IMPORT_JOB_ABOVE:
+            job = start_import(request.user, data, file_name=file_name, options=options, measures=measures, plan_slug=plan)
+            return redirect("import_status", job.pk)
+        report = import_ledger(data, file_name=file_name, options=options, uploaded=True, user=request.user)
+    except ImportRefused as refused:
+        context.update(form=BulkImportForm(), errors=[str(refused)])
+        return TemplateResponse(request, TEMPLATE, context, status=409)
     except ImportFailed as failure:
         context.update(form=BulkImportForm(), errors=failure.messages)
         return TemplateResponse(request, TEMPLATE, context, status=400)

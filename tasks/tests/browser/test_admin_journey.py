@@ -133,3 +133,31 @@ def test_the_column_table_fits_a_phone(page, shots, admin_account):
     expect(page.locator("table.column-table")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     shots(page, "admin-column-table-phone")
+
+
+def test_admin_follows_a_large_bulk_import_on_its_progress_bar_until_the_report(page, shots, admin_account, settings):
+    """Above LEDGER_IMPORT_JOB_ABOVE the confirmation answers with the job's status page; htmx
+    polls it, and once the real worker has run, the bar gives way to the report without a reload."""
+    from jobs.tests.helpers import run_worker
+
+    settings.LEDGER_IMPORT_JOB_ABOVE = 10
+    log_in(page, "chief")
+    page.goto("/admin/tasks/measure/bulk-import/")
+    page.get_by_label("台账文件").set_input_files(GUANGYUAN)
+    page.get_by_label("方案年度").fill("2023-2025")
+    page.get_by_role("button", name="检查并预览").click()
+    page.get_by_role("button", name="确认导入").click()
+
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("aria-valuenow", "0")
+    expect(page.locator("#import-step")).to_contain_text("等待后台进程开始导入")
+    expect(page.locator("#content")).to_contain_text("guangyuan.xlsx：35 项工作措施，导入到台账 guangyuan")
+    shots(page, "admin-import-job-queued", full_page=False)
+    assert not Measure.objects.exists()
+
+    run_worker()
+    expect(page.locator(".import-state")).to_contain_text("台账 guangyuan 新增 35 条措施", timeout=10_000)  # htmx, no reload
+    expect(bar).to_have_count(0)
+    expect(page.locator(".import-report")).to_contain_text("imported guangyuan.xlsx (sheet 附件2) into plan guangyuan")
+    shots(page, "admin-import-job-done", full_page=False)
+    assert Measure.objects.filter(item__task__section__plan__slug="guangyuan").count() == 35
