@@ -193,6 +193,19 @@ class MeasureFilter(django_filters.FilterSet):
             offer_tasks(super().form, self.data or {})
         return self._form
 
+    #: The filters the list shows at once; the others fold under 更多筛选.
+    COMMON = ("q", "plan", "department", "status")
+
+    def common_fields(self):
+        return [self.form[name] for name in self.COMMON]
+
+    def more_fields(self):
+        return [field for field in self.form if field.name not in self.COMMON]
+
+    def more_chosen(self):
+        """How many of the folded filters the URL sets (the fold opens when any is)."""
+        return sum(1 for field in self.more_fields() if (self.data or {}).get(field.name) not in (None, ""))
+
     # -- the standing every other filter works on ------------------------------------
 
     @property
