@@ -57,10 +57,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "axes",
+    "ledger.apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "ledger.apps.TaskResultsConfig",  # django-tasks-db, named in Chinese
     "departments",
     "tasks",
     "notices",
