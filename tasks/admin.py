@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm
@@ -331,7 +332,7 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("具体要求"), ordering="item__order")
     def short_item(self, measure):
-        return shortened(measure.item.text, 24)
+        return Truncator(measure.item.text).chars(24)  # the same on many rows: in full on the measure's page
 
     @admin.display(description=_("责任部门"))
     def responsible(self, measure):
