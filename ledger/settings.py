@@ -57,10 +57,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "axes",
+    "ledger.apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "ledger.apps.TaskResultsConfig",  # django-tasks-db, named in Chinese
     "departments",
     "tasks",
     "notices",
@@ -144,6 +144,8 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+#: Dates read 2024-12-01 in English too (Django's English is 12/01/2024), and are typed that way first.
+FORMAT_MODULE_PATH = ["ledger.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -5,6 +5,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
+from . import admin_site  # noqa: F401  (the admin under the app's name; after every app registered its models)
 from .converters import IdConverter
 
 register_converter(IdConverter, "id")  # before the includes below, whose URLs use it

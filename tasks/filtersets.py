@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from .access import visible_plans, visible_sections, visible_tasks
 from .choices import MilestoneKind, ProgressStatus, ReviewState, Signal
 from .models import Deadline, Measure, MeasureUnit, Milestone, Plan, Section, Task
+from .widgets import DateInput
 from tasks.standing.on_date import DEFAULT_SOON_DAYS, StandingOn
 
 
@@ -135,7 +136,7 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("台账"), queryset=Plan.objects.all(), to_field_name="slug", field_name="item__task__section__plan"
     )
     year = documented(YEAR_SCHEMA, YearFilter(label=_("年度"), method="keep", min_value=EARLIEST_YEAR, max_value=LATEST_YEAR))
-    as_of = documented(DATE_SCHEMA, django_filters.DateFilter(label=_("截至日期"), method="keep", validators=date_bounds()))
+    as_of = documented(DATE_SCHEMA, django_filters.DateFilter(widget=DateInput(), label=_("截至日期"), method="keep", validators=date_bounds()))
     soon_days = django_filters.ChoiceFilter(
         label=_("即将到期天数"), choices=SOON_DAY_CHOICES, method="keep", empty_label=_("30天（默认）")
     )
@@ -160,10 +161,10 @@ class MeasureFilter(django_filters.FilterSet):
     needs_review = django_filters.BooleanFilter(label=_("时限需人工核对"), method="filter_needs_review", widget=yes_no_select())
     kind = django_filters.ChoiceFilter(label=_("时限类型"), choices=MilestoneKind.choices, method="filter_kind")
     due_from = documented(
-        DATE_SCHEMA, django_filters.DateFilter(label=_("节点日期自"), method="filter_due_from", validators=date_bounds())
+        DATE_SCHEMA, django_filters.DateFilter(widget=DateInput(), label=_("节点日期自"), method="filter_due_from", validators=date_bounds())
     )
     due_to = documented(
-        DATE_SCHEMA, django_filters.DateFilter(label=_("节点日期至"), method="filter_due_to", validators=date_bounds())
+        DATE_SCHEMA, django_filters.DateFilter(widget=DateInput(), label=_("节点日期至"), method="filter_due_to", validators=date_bounds())
     )
     q = documented(TEXT_SCHEMA, django_filters.CharFilter(label=_("搜索"), method="filter_text", max_length=LONGEST_TEXT))
 

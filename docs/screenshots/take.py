@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 DESK = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCOPE = "plan=anshan&year=2024&as_of=2024-12-01"
-ACCOUNTS = {"supervisor": "demo-supervisor", "fagui": "demo-staff"}
+ACCOUNTS = {"supervisor": "demo-supervisor", "fagui": "demo-staff", "admin": "demo-admin"}
 #: (account, file, path, window, whole page)
 SHOTS = [
     ("supervisor", "dashboard.png", f"/?{SCOPE}", DESK, True),
@@ -27,6 +27,7 @@ SHOTS = [
     ("supervisor", "measures.png", "/measures/?plan=guangyuan&year=2024&as_of=2024-08-01&soon_days=90&signal=due_soon", DESK, True),
     ("fagui", "staff-todo.png", "/my/", DESK, False),
     ("fagui", "staff-todo-phone.png", "/my/", PHONE, False),
+    ("admin", "admin-measures.png", "/admin/tasks/measure/", DESK, False),
 ]
 
 

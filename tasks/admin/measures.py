@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm
@@ -103,6 +105,13 @@ def measure_state(measure):
     }
 
 
+def shortened(text, length):
+    """The text cut to ``length`` characters, the whole of it on hover."""
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[:length])
+
+
 @admin.register(Measure)
 class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     """Measures, the ledger imports (row by row with a preview of each row; in bulk for any size) and flat exports."""
@@ -113,7 +122,9 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     export_form_class = ExportForm  # the flat columns are fixed: no field picking
     import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmImportForm
-    list_display = ["__str__", "item", "responsible", "person", "removed_at"]
+    list_display = ["place", "short_text", "short_item", "responsible", "person", "removed_at"]
+    list_display_links = ["place", "short_text"]
+    list_per_page = 50  # a page one can read and scroll: the whole list is 759 KB and 28,000 px tall
     list_filter = [
         "item__task__section__plan",
         RemovedFilter,
@@ -123,14 +134,11 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     ]
     search_fields = ["text", "item__text", "item__task__title", "departments__name", "person__name"]
     autocomplete_fields = ["person"]
-    list_select_related = ["item", "person__department"]
+    list_select_related = ["item__task", "person__department"]
     readonly_fields = ["removed_at"]
     inlines = [MeasureUnitInline, DeadlineInline, ProgressInline, MeasureChangeInline]
     import_export_change_list_template = "admin/tasks/measure/change_list_import.html"
     import_template_name = "admin/tasks/measure/import.html"
-
-    class Media:
-        css = {"all": ["css/admin.css"]}  # the admin's breadcrumbs told apart by more than colour
 
     def get_urls(self):
         bulk = path("bulk-import/", self.admin_site.admin_view(self.bulk_import_view), name="tasks_measure_bulk_import")
@@ -201,6 +209,18 @@ class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         else:
             super().add_data_read_fail_error_to_form(form, error)
 
+    @admin.display(description=_("编号"))
+    def place(self, measure):
+        return measure.place_label or "—"
+
+    @admin.display(description=_("工作措施"), ordering="text")
+    def short_text(self, measure):
+        return shortened(measure.text, 40)
+
+    @admin.display(description=_("具体要求"), ordering="item__order")
+    def short_item(self, measure):
+        return Truncator(measure.item.text).chars(24)  # the same on many rows: in full on the measure's page
+
     @admin.display(description=_("责任部门"))
     def responsible(self, measure):
-        return "、".join(d.name for d in measure.departments.all())
+        return shortened("、".join(d.name for d in measure.departments.all()), 24)

@@ -6,14 +6,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from tasks.importing.options import ImportOptions, parse_column_map, parse_years
+from tasks.importing.options import ImportOptions, column_names, parse_column_map, parse_years
 from tasks.ledgerfiles.errors import LedgerError
-from tasks.ledgerfiles.headers import FIELDS
 from tasks.ledgerfiles.reading import FORMATS_READ, judge_format
-
-
-#: Fields a column can be mapped to (the reader's vocabulary; NNNN is a year; extra: kept as extra data).
-FIELD_KEYS = (*FIELDS, "deadline:NNNN", "result:NNNN", "extra")
 
 
 class LedgerOptionsMixin(forms.Form):
@@ -29,8 +24,9 @@ class LedgerOptionsMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["column_map"].help_text = gettext(
-            "无法识别的列，每行一个“表头=字段”，如 民生实事=measure。可用字段：%(fields)s"
-        ) % {"fields": ", ".join(FIELD_KEYS)}
+            "读错或没有读出的列，每行写一个“表头=台账的列”，如 民生实事=工作措施。台账的列可写：%(columns)s"
+            "（年度换成该列的年度）。"
+        ) % {"columns": "、".join(column_names())}
 
     def clean_years(self):
         try:

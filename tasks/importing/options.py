@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from tasks.ledgerfiles.headers import FIELD_NAMES, FIELDS, field_name
+
 
 @dataclass
 class ImportOptions:
@@ -31,14 +33,37 @@ def parse_years(text):
     return list(range(start, end + 1))
 
 
+#: What a column can hold, by the name the import's column table gives it (工作措施 → measure).
+KEYS_BY_NAME = {name: key for key, name in FIELD_NAMES.items() if not key.endswith(":")}
+_YEAR_NAME = re.compile(r"(\d{4})\s*年?\s*(完成时限|完成情况)")
+EXTRA_NAMES = ("其他列", field_name(None))
+
+
+def column_names():
+    """The names a mapping may give a column, as the import's column table shows them."""
+    return [*(FIELD_NAMES[key] for key in FIELDS), f"2024{FIELD_NAMES['deadline:']}", f"2024{FIELD_NAMES['result:']}", field_name(None)]
+
+
+def field_key(name):
+    """The field a mapping's right side means: a column as the ledger names it (``工作措施``,
+    ``2024年完成时限``, ``其他列``) or the reader's own key (``measure``, ``deadline:2024``, ``extra``)."""
+    name = name.strip()
+    year = _YEAR_NAME.fullmatch(name)
+    if year:
+        return f"{'deadline' if year.group(2) == '完成时限' else 'result'}:{year.group(1)}"
+    if name in EXTRA_NAMES:
+        return "extra"
+    return KEYS_BY_NAME.get(name, name)
+
+
 def parse_column_map(pairs):
-    """``["民生实事=measure"]`` → {"民生实事": "measure"}."""
+    """``["民生实事=工作措施"]`` (or ``民生实事=measure``) → {"民生实事": "measure"}."""
     mapping = {}
     for pair in pairs:
         header, sep, key = pair.partition("=")
         if not sep or not header.strip() or not key.strip():
             raise ValueError(f"--column takes HEADER=FIELD, not {pair!r}")
-        mapping[header.strip()] = key.strip()
+        mapping[header.strip()] = field_key(key)
     return mapping
 
 

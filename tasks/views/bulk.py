@@ -24,6 +24,7 @@ from tasks.workflow.bulk_report import BulkReportRefused, bulk_report
 from tasks.workflow.bulk_review import ACCEPT, ACTIONS, NUDGE, RETURN, BulkRefused, bulk_review
 from ..choices import ProgressStatus
 from ..models import Measure, MeasureUnit, Plan, Progress, YearClosure
+from ..widgets import DateInput
 from .dashboard import paginate
 from .measures import PLAN_ORDER, is_htmx
 
@@ -94,7 +95,7 @@ class ReportManyForm(forms.Form):
 
     status = forms.ChoiceField(label=gettext_lazy("状态"), choices=ProgressStatus.choices)
     done_on = forms.DateField(
-        label=gettext_lazy("完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("完成日期"), required=False, widget=DateInput()
     )
     note = forms.CharField(label=gettext_lazy("完成情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

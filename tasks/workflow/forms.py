@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.choices import ProgressStatus
+from tasks.widgets import DateInput
 from tasks.workflow.evidence import accepted_formats, check_evidence_file
 
 
@@ -49,7 +50,7 @@ class ProgressForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=ProgressStatus.choices)
     note = forms.CharField(label=_("完成情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     done_on = forms.DateField(
-        label=_("完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("完成日期"), required=False, widget=DateInput()
     )
     evidence = EvidenceField(label=_("佐证材料"))
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
@@ -93,7 +94,7 @@ class ReviewForm(forms.Form):
 
 class ExtensionRequestForm(forms.Form):
     milestone = forms.IntegerField(widget=forms.HiddenInput)
-    new_date = forms.DateField(label=_("延至"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_date = forms.DateField(label=_("延至"), widget=DateInput())
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -8,7 +8,8 @@ not announce with ``console_errors.allow(...)`` (a deliberate 404, say).
 
 ``check_page(page)`` is what the journeys call on every page they reach: axe-core (vendored in
 ``assets/``, see its README) finds no serious or critical violation at desk width and at phone
-width, and nothing scrolls sideways at desk width, at 200% zoom and on a phone.
+width, nothing scrolls sideways at desk width, at 200% zoom and on a phone, and no date is shown
+month first (12/03/2026).
 """
 
 import os
@@ -167,9 +168,34 @@ def sideways_overflow(page):
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
+#: A date written month first (12/03/2026, 12/3/26): what a browser's own date control or
+#: Django's English format shows; the app writes 2024-12-01 or 2024年12月1日.
+MONTH_FIRST = r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+
+
+def month_first_dates(page):
+    """What on the page shows a date month first: such dates in its text, fields and placeholders,
+    and the browser's own date controls (``type="date"``: mm/dd/yyyy in an English browser)."""
+    return page.evaluate(
+        """(pattern) => {
+            const re = new RegExp(pattern, "g");
+            const found = document.body.innerText.match(re) || [];
+            for (const field of document.querySelectorAll('input:not([type="hidden"]), textarea')) {
+                for (const text of [field.value, field.placeholder]) found.push(...((text || "").match(re) || []));
+            }
+            for (const field of document.querySelectorAll('input[type="date"], input[type="datetime-local"], input[type="month"]')) {
+                found.push(`<input type="${field.type}" name="${field.name}">`);
+            }
+            return found;
+        }""",
+        MONTH_FIRST,
+    )
+
+
 def check_page(page):
-    """The page passes axe (no serious or critical finding) at desk and phone width and scrolls
-    sideways at none of desk width, 200% zoom and phone width. The window is put back as it was."""
+    """The page passes axe (no serious or critical finding) at desk and phone width, scrolls
+    sideways at none of desk width, 200% zoom and phone width, and shows no date month first
+    (``month_first_dates``). The window is put back as it was."""
     size = page.viewport_size
     problems = []
     try:
@@ -182,5 +208,6 @@ def check_page(page):
                 problems += [f"{name}: {line}" for line in axe_violations(page)]
     finally:
         page.set_viewport_size(size)
+    problems += [f"a date shown month first: {found}" for found in month_first_dates(page)]
     if problems:
         pytest.fail(f"{page.url}:\n" + "\n".join(problems), pytrace=False)
