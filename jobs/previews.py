@@ -6,10 +6,11 @@ follows it on the status page (``/imports/<id>/``) until it shows the preview to
 The preview is kept in the job as the page shows it (``tasks.importing.preview_shown``), the
 upload beside it until the person confirms — which queues the import job with the same file
 (``import_previewed``: no second upload) — or chooses other columns, which previews the same file
-again as a new job (``preview_again``). A previewed file is always imported by the worker: it is
+again as a new job (``preview_again``), or a day goes by (``drop_unconfirmed``). A previewed file is always imported by the worker: it is
 large by bytes, and reading it is most of the time either takes.
 """
 
+import datetime
 import logging
 import shutil
 
@@ -28,6 +29,9 @@ from .imports import failure_message, finish, options_as_json, options_from_json
 from .models import ImportJob, ImportKind, ImportState
 
 log = logging.getLogger(__name__)
+
+#: A finished preview keeps its upload this long for the person to confirm (the daily run drops it then).
+PREVIEW_KEPT_FOR = datetime.timedelta(days=1)
 
 
 def start_preview(user, data, *, file_name, options):
@@ -116,3 +120,15 @@ def preview_again(job, user, column_map):
     started = start_preview(user, kept_upload(job), file_name=job.file_name, options=options)
     let_go(job)
     return started
+
+
+def drop_unconfirmed(now=None):
+    """Let go the uploads of previews finished more than ``PREVIEW_KEPT_FOR`` ago and never
+    confirmed (the daily run); returns how many."""
+    limit = (now or timezone.now()) - PREVIEW_KEPT_FOR
+    old = ImportJob.objects.filter(kind=ImportKind.PREVIEW, state=ImportState.DONE, finished_at__lt=limit).exclude(file="")
+    count = 0
+    for job in old:
+        let_go(job)
+        count += 1
+    return count

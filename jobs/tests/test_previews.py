@@ -7,6 +7,7 @@ and superusers see or confirm it.
 
 These tests commit (``transaction=True``): the worker runs in autocommit as in production."""
 
+import datetime
 import re
 
 import pytest
@@ -15,8 +16,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from departments.roles import STAFF
-from jobs.import_progress import ProgressFile
+from jobs.import_progress import ProgressFile, job_folder
 from jobs.models import ImportJob, ImportKind, ImportState
+from jobs.previews import drop_unconfirmed
 from tasks.importing.column_table import EXTRA
 from tasks.models import Measure, Plan
 from tasks.tests.conftest import ANSHAN, FIXTURES
@@ -191,3 +193,14 @@ def test_the_preview_page_in_english(admin_client):
     assert 'value="Confirm import"' in page and "read again with other columns, it is previewed again" in page
     admin_client.post(BULK_URL, {"preview_job": str(ImportJob.objects.get().pk)})
     assert "This preview's file has been confirmed for import" in admin_client.get(status).content.decode()
+
+
+def test_the_daily_run_drops_the_uploads_of_previews_never_confirmed(admin_client):
+    started(upload(admin_client, ANSHAN, plan_slug="anshan"))
+    run_worker()
+    job = ImportJob.objects.get()
+    assert drop_unconfirmed() == 0 and ImportJob.objects.get().file  # today's is kept for its owner
+    assert drop_unconfirmed(now=job.finished_at + datetime.timedelta(days=1, minutes=1)) == 1
+    assert not ImportJob.objects.get().file and not job_folder(job.pk).exists()
+    refused = admin_client.post(BULK_URL, {"preview_job": str(job.pk)})
+    assert refused.status_code == 400 and not ImportJob.objects.filter(kind=ImportKind.IMPORT).exists()
