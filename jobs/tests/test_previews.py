@@ -204,3 +204,20 @@ def test_the_daily_run_drops_the_uploads_of_previews_never_confirmed(admin_clien
     assert not ImportJob.objects.get().file and not job_folder(job.pk).exists()
     refused = admin_client.post(BULK_URL, {"preview_job": str(job.pk)})
     assert refused.status_code == 400 and not ImportJob.objects.filter(kind=ImportKind.IMPORT).exists()
+
+
+def test_confirming_a_preview_while_an_import_of_the_plan_is_under_way_is_refused_and_keeps_it(admin_client, settings):
+    settings.LEDGER_PREVIEW_JOB_ABOVE_BYTES = 10**9
+    with open(ANSHAN, "rb") as handle:
+        in_request = admin_client.post(BULK_URL, {"import_file": handle, "plan_slug": "anshan"})
+    form = in_request.context["confirm_form"]
+    started(admin_client.post(BULK_URL, {name: form.initial.get(name, "") for name in form.fields}))  # queued
+    settings.LEDGER_PREVIEW_JOB_ABOVE_BYTES = 1024
+    status = started(upload(admin_client, ANSHAN, plan_slug="anshan"))
+    run_worker()  # the queued import, then the preview (which compares with what the import wrote)
+    job = ImportJob.objects.get(kind=ImportKind.PREVIEW)
+    assert job.preview["counts"]["skip"] == 75
+    ImportJob.objects.filter(kind=ImportKind.IMPORT).update(state=ImportState.QUEUED)  # as if another were waiting
+    refused = admin_client.post(BULK_URL, {"preview_job": str(job.pk)})
+    assert refused.status_code == 409 and "台账 anshan 已有一项导入排队中" in refused.content.decode()
+    assert ImportJob.objects.get(pk=job.pk).file and 'value="确认导入"' in admin_client.get(status).content.decode()

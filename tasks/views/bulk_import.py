@@ -25,13 +25,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from jobs.imports import ImportRefused, refusal, start_import, under_way
-from jobs.models import ImportJob
 from jobs.previews import import_previewed, preview_again, previewed, start_preview
+from jobs.views import own_import
 from tasks.importing.column_table import chosen_column_map
 from tasks.importing.forms import BulkImportForm, LedgerConfirmImportForm
 from tasks.importing.errors import ImportFailed
@@ -189,9 +189,7 @@ def from_preview_job(request, context):
     """The forms of a preview the worker made (``preview_job``): confirm — the worker imports the
     kept upload — or choose other columns — the worker previews it again; either answers with the
     new job's status page. Only the preview's owner and superusers may (404 for anyone else)."""
-    job = get_object_or_404(ImportJob.objects.select_related("owner"), pk=preview_job_id(request.POST["preview_job"]))
-    if job.owner_id != request.user.pk and not request.user.is_superuser:
-        raise Http404("not this user's preview")
+    job = own_import(request, preview_job_id(request.POST["preview_job"]))
     if not previewed(job):
         context.update(form=BulkImportForm(), errors=[_("此预览的文件已不在服务器上（已确认导入或已重新预览），请重新上传文件。")])
         return TemplateResponse(request, TEMPLATE, context, status=400)
