@@ -3,12 +3,14 @@
     .venv/bin/python bench/import_job.py --measures 100000 [--database sqlite|postgres]
 
 On a fresh database (a SQLite file under ``--work``, or the PostgreSQL database
-``bench_import_job``): the upload's preview (``POST`` of the file: compared, nothing written),
-the confirmation (it must answer at once with the job's status page), then the real worker
-(``manage.py worker --batch``) in a process of its own while this process polls the status page
-as htmx does, every ``--poll`` seconds, timing each answer and noting the bar's figure: the
-pages answer while the import holds its transaction (SQLite: the write lock). The ledger is
-generated once (``bench/generate.py``) and kept under ``--work``.
+``bench_import_job``): the upload (``POST`` of the file: above ``LEDGER_PREVIEW_JOB_ABOVE_BYTES``
+it must answer at once with the preview job's status page), the real worker (``manage.py worker
+--batch``, a process of its own) previewing it while this process polls the status page as htmx
+does, every ``--poll`` seconds, timing each answer and noting the bar's figure; then the
+confirmation on the finished preview (it must answer at once with the import job's status page)
+and the worker importing it, polled the same way: the pages answer while the import holds its
+transaction (SQLite: the write lock). The ledger is generated once (``bench/generate.py``) and
+kept under ``--work``.
 
 Prints one JSON line and saves it in ``bench/results/import-job-<database>.json``;
 docs/benchmarks.md ("The admin's bulk import as a job") holds the figures.
@@ -47,39 +49,8 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def drive(ledger, poll):
-    """In the benchmark's database: preview, confirm, then the worker while the status page is polled."""
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from jobs.models import ImportJob
-
-    setup_test_environment()  # the client keeps each page's context: the confirm form is read from it
-
-    admin = get_user_model().objects.create_superuser("bench-admin", password="not-secret")
-    client = Client()
-    client.force_login(admin)
-    url = "/admin/tasks/measure/bulk-import/"
-    started = time.perf_counter()
-    with open(ledger, "rb") as upload:
-        response = client.post(url, {"import_file": upload, "plan_slug": "bench"})
-    preview_seconds = time.perf_counter() - started
-    if "confirm_form" not in (response.context or {}):
-        context = response.context or {}
-        sys.exit(f"preview failed: {response.status_code} {context.get('errors')} {getattr(context.get('form'), 'errors', '')}")
-    form = response.context["confirm_form"]
-    started = time.perf_counter()
-    response = client.post(url, {name: form.initial.get(name, "") for name in form.fields})
-    confirm_seconds = time.perf_counter() - started
-    if response.status_code != 302 or not response["Location"].startswith("/imports/"):
-        sys.exit(f"confirm did not start a job: {response.status_code}")
-    status = response["Location"]
+def follow(client, status, poll):
+    """Run the worker in a process of its own while polling ``status`` as htmx does, until the job ends."""
     worker = subprocess.Popen(
         [sys.executable, str(REPO / "manage.py"), "worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0"],
         cwd=REPO,
@@ -98,21 +69,64 @@ def drive(ledger, poll):
             break
         time.sleep(poll)
     worker.wait()
-    worker_seconds = time.perf_counter() - worker_started
-    job = ImportJob.objects.get()
-    if job.state != "done":
-        sys.exit(f"import job {job.state}: {job.error}")
-    print(json.dumps({
-        "measures": job.measures,
-        "counts": job.counts,
-        "preview_seconds": round(preview_seconds, 2),
-        "confirm_seconds": round(confirm_seconds, 3),
+    return polls, time.perf_counter() - worker_started
+
+
+def job_figures(job, polls, worker_seconds):
+    return {
         "job_seconds": round((job.finished_at - job.started_at).total_seconds(), 2),
         "queued_to_done_seconds": round((job.finished_at - job.created_at).total_seconds(), 2),
         "worker_seconds": round(worker_seconds, 2),
         "polls": len(polls),
         "slowest_poll_seconds": max(p["seconds"] for p in polls),
         "percents_seen": sorted({p["percent"] for p in polls}),
+    }
+
+
+def drive(ledger, poll):
+    """In the benchmark's database: upload, the preview job, confirm, the import job; the status pages polled."""
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from jobs.models import ImportJob, ImportKind
+
+    admin = get_user_model().objects.create_superuser("bench-admin", password="not-secret")
+    client = Client()
+    client.force_login(admin)
+    url = "/admin/tasks/measure/bulk-import/"
+    started = time.perf_counter()
+    with open(ledger, "rb") as upload:
+        response = client.post(url, {"import_file": upload, "plan_slug": "bench"})
+    upload_seconds = time.perf_counter() - started
+    if response.status_code != 302 or not response["Location"].startswith("/imports/"):
+        sys.exit(f"the upload did not start a preview job: {response.status_code} (LEDGER_PREVIEW_JOB_ABOVE_KB?)")
+    preview_polls, preview_worker_seconds = follow(client, response["Location"], poll)
+    preview = ImportJob.objects.get(kind=ImportKind.PREVIEW)
+    if preview.state != "done":
+        sys.exit(f"preview job {preview.state}: {preview.error}")
+    started = time.perf_counter()
+    response = client.post(url, {"preview_job": str(preview.pk)})
+    confirm_seconds = time.perf_counter() - started
+    if response.status_code != 302 or not response["Location"].startswith("/imports/"):
+        sys.exit(f"confirm did not start a job: {response.status_code}")
+    polls, worker_seconds = follow(client, response["Location"], poll)
+    job = ImportJob.objects.get(kind=ImportKind.IMPORT)
+    if job.state != "done":
+        sys.exit(f"import job {job.state}: {job.error}")
+    print(json.dumps({
+        "measures": job.measures,
+        "file_bytes": Path(ledger).stat().st_size,
+        "counts": job.counts,
+        "upload_seconds": round(upload_seconds, 3),
+        "preview": {**job_figures(preview, preview_polls, preview_worker_seconds), "counts": preview.preview["counts"]},
+        "confirm_seconds": round(confirm_seconds, 3),
+        **job_figures(job, polls, worker_seconds),
+        "preview_poll_log": preview_polls,
         "poll_log": polls,
         "report_head": job.report.splitlines()[:2],
     }, ensure_ascii=False))
@@ -151,7 +165,7 @@ def main(argv=None):
     result["database"] = args.database
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"import-job-{args.database}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
-    brief = {key: value for key, value in result.items() if key != "poll_log"}
+    brief = {key: value for key, value in result.items() if key not in ("poll_log", "preview_poll_log")}
     print(json.dumps(brief, ensure_ascii=False))
 
 

@@ -24,11 +24,11 @@ class ExportAdmin(ReadOnly):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnly):
-    list_display = ["created_at", "owner", "plan_slug", "file_name", "measures", "state", "finished_at"]
-    list_filter = ["state", "plan_slug"]
+    list_display = ["created_at", "owner", "kind", "plan_slug", "file_name", "measures", "state", "finished_at"]
+    list_filter = ["kind", "state", "plan_slug"]
     list_select_related = ["owner"]
-    readonly_fields = ["owner", "plan_slug", "file_name", "options", "measures", "state", "report", "error", "created_at", "started_at", "finished_at"]
-    exclude = ["file", "counts"]
+    readonly_fields = ["owner", "kind", "plan_slug", "file_name", "options", "measures", "state", "report", "error", "created_at", "started_at", "finished_at"]
+    exclude = ["file", "counts", "preview"]
 
 
 @admin.register(DailyRun)

@@ -30,6 +30,8 @@ from tasks.importing import steps
 #: worker (docs/benchmarks.md): reading the file about a third, comparing a few per cent, writing
 #: about half, committing (and on PostgreSQL refreshing the planner's statistics) the rest.
 SPANS = {steps.READ: (0, 35), steps.COMPARE: (35, 40), steps.WRITE: (40, 90), steps.COMMIT: (90, 100)}
+#: … and of a preview, which reads and compares only (reading is about nine tenths of it).
+PREVIEW_SPANS = {steps.READ: (0, 88), steps.COMPARE: (88, 100)}
 
 
 def job_folder(job_id):
@@ -94,17 +96,17 @@ def last_beat(job_id):
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
 
 
-def percent(progress):
-    """Where ``progress`` stands on the bar, 0 to 100."""
-    if not progress or progress.get("step") not in SPANS:
+def percent(progress, spans=SPANS):
+    """Where ``progress`` stands on the bar, 0 to 100 (``spans``: an import's, or ``PREVIEW_SPANS``)."""
+    if not progress or progress.get("step") not in spans:
         return 0
-    start, end = SPANS[progress["step"]]
+    start, end = spans[progress["step"]]
     total = progress.get("total") or 0
     share = min(progress.get("done", 0) / total, 1) if total else 0
     return int(start + (end - start) * share)
 
 
-def words(progress):
+def words(progress, previewing=False):
     """The step in words, with its figures: what the status page writes beside the bar."""
     step = (progress or {}).get("step")
     figures = {"done": f"{(progress or {}).get('done', 0):,}", "total": f"{(progress or {}).get('total', 0):,}"}
@@ -117,7 +119,7 @@ def words(progress):
         return _("正在提交：写入数据库的最后一步")
     if step == steps.READ:
         return _("正在读取文件")
-    return _("等待后台进程开始导入")
+    return _("等待后台进程开始预览") if previewing else _("等待后台进程开始导入")
 
 
 def since(job_id, started_at):

@@ -26,7 +26,7 @@ from tasks.importing.ledger_import import import_ledger
 from tasks.importing.options import ImportOptions
 
 from .import_progress import ProgressFile, heartbeat, job_folder, since
-from .models import IMPORT_UNDER_WAY, ImportJob, ImportState
+from .models import IMPORT_UNDER_WAY, ImportJob, ImportKind, ImportState
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,9 @@ def options_from_json(stored):
 
 def under_way(plan_slug):
     """The import of ``plan_slug`` queued or running (a stuck one marked failed first), or None."""
-    fail_stuck(ImportJob.objects.filter(plan_slug=plan_slug, state=ImportState.RUNNING))
-    return ImportJob.objects.select_related("owner").filter(plan_slug=plan_slug, state__in=IMPORT_UNDER_WAY).first()
+    imports = ImportJob.objects.filter(kind=ImportKind.IMPORT, plan_slug=plan_slug)
+    fail_stuck(imports.filter(state=ImportState.RUNNING))
+    return imports.select_related("owner").filter(state__in=IMPORT_UNDER_WAY).first()
 
 
 def refusal(job):
@@ -101,7 +102,7 @@ def failure_message(job, error):
 
 def run(job_id):
     """Import the job's file (the worker's job). Returns its state; an unexpected error is recorded, then raised."""
-    claimed = ImportJob.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
+    claimed = ImportJob.objects.filter(pk=job_id, kind=ImportKind.IMPORT, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=timezone.now()
     )
     job = ImportJob.objects.select_related("owner").get(pk=job_id)

@@ -4,8 +4,9 @@ background, and the days the daily reminders have run.
 - ``Export``: a plan download too large to build inside the request, with its owner (only they
   may fetch it: it holds the measures they may see), its state, the file once built, or the
   message saying why it failed.
-- ``ImportJob``: a ledger too large to import inside the admin's request, imported by the worker,
-  with its progress and, once done, the same report as ``import_ledger`` prints, or why it failed.
+- ``ImportJob``: a ledger too large for the admin's request, previewed or imported by the worker,
+  with its progress and, once done, the preview to confirm (as the page shows it) or the same
+  report as ``import_ledger`` prints, or why it failed.
 - ``DailyRun``: a day whose reminders, escalations and digests the worker has run, so that a
   worker started late in the day runs that day's once and then waits for the next.
 """
@@ -83,16 +84,23 @@ class ImportState(models.TextChoices):
 IMPORT_UNDER_WAY = (ImportState.QUEUED, ImportState.RUNNING)
 
 
+class ImportKind(models.TextChoices):
+    PREVIEW = "preview", _("预览")  # compares the file with the plan, writes nothing (``jobs.previews``)
+    IMPORT = "import", _("导入")  # writes it (``jobs.imports``)
+
+
 def import_upload_to(job, filename):
     return f"import-jobs/{job.pk}/{filename}"
 
 
 class ImportJob(models.Model):
-    """A ledger confirmed on the admin's bulk import page that is too large to import inside the
-    request: the worker imports it (``jobs.imports``), its owner follows it on its status page."""
+    """A ledger on the admin's bulk import page too large for the request: the worker previews it
+    (an upload above ``LEDGER_PREVIEW_JOB_ABOVE_BYTES``, ``jobs.previews``) or imports it (confirmed
+    above ``LEDGER_IMPORT_JOB_ABOVE`` measures, ``jobs.imports``); its owner follows it on its status page."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=10, choices=ImportKind.choices, default=ImportKind.IMPORT)
     plan_slug = models.SlugField(_("台账标识"), max_length=50, allow_unicode=True)
     file_name = models.CharField(_("文件名"), max_length=255)
     file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=400, blank=True)
@@ -100,6 +108,7 @@ class ImportJob(models.Model):
     measures = models.PositiveIntegerField(_("措施数"))
     state = models.CharField(_("状态"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED)
     report = models.TextField(_("导入报告"), blank=True)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)  # a preview job's: tasks.importing.preview_shown
     counts = models.JSONField(_("数量"), default=dict, blank=True)
     error = models.TextField(_("失败原因"), blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -114,7 +123,7 @@ class ImportJob(models.Model):
             # "is one under way for this plan?" and: never two at once, even when two confirm together
             models.UniqueConstraint(
                 fields=["plan_slug"],
-                condition=models.Q(state__in=IMPORT_UNDER_WAY),
+                condition=models.Q(state__in=IMPORT_UNDER_WAY, kind=ImportKind.IMPORT),
                 name="one_import_under_way_per_plan",
                 violation_error_message=_("此台账已有一项导入在进行中。"),
             )

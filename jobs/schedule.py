@@ -18,6 +18,7 @@ from notices.conf import setting
 from notices.sending import send_reminders
 
 from .exports import remove_old_exports
+from .previews import drop_unconfirmed
 from .models import DailyRun
 
 
@@ -49,12 +50,14 @@ def plan_daily(now=None):
 
 def run_daily(day):
     """Send ``day``'s reminders (deliveries left to the delivery jobs), record the run, drop old
-    exports and plan the next run (also when sending failed: tomorrow still comes)."""
+    exports and the uploads of previews never confirmed, and plan the next run (also when sending
+    failed: tomorrow still comes)."""
     try:
         report = send_reminders(day, inline=False)
         summary = f"{len(report.digests)} digest(s), {len(report.failed)} mail(s) failed, {len(report.deliveries)} channel message(s) queued"
         DailyRun.objects.get_or_create(day=day, defaults={"summary": summary})
         remove_old_exports()
+        drop_unconfirmed()
     finally:
         plan_daily()
     return summary

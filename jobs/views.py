@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .import_progress import percent, read_progress, words
+from .import_progress import PREVIEW_SPANS, SPANS, percent, read_progress, words
 from .imports import fail_stuck
-from .models import Export, ExportState, ImportJob, ImportState
+from .models import Export, ExportState, ImportJob, ImportKind, ImportState
+from .previews import previewed
 
 #: A job queued longer than this makes its status page ask whether the worker runs.
 QUEUED_TOO_LONG = datetime.timedelta(minutes=2)
@@ -56,22 +57,30 @@ def own_import(request, pk):
 @require_GET
 @login_required
 def import_status(request, pk):
-    """``/imports/<id>/``: queued, running (the bar and its figures), done (the report) or failed
-    (why); htmx polls the state part until the job ends."""
+    """``/imports/<id>/``: queued, running (the bar and its figures), done (the report, or for a
+    preview the preview to confirm) or failed (why); htmx polls the state part until the job ends."""
     job = own_import(request, pk)
     if job.state == ImportState.RUNNING and fail_stuck(ImportJob.objects.filter(pk=job.pk)):
         job.refresh_from_db()
     progress = read_progress(job.pk) if job.state == ImportState.RUNNING else None
+    previewing = job.kind == ImportKind.PREVIEW
     report_lines = job.report.splitlines()
     context = {
         "job": job,
-        "percent": 100 if job.state == ImportState.DONE else percent(progress),
-        "step": words(progress),
+        "previewing": previewing,
+        "percent": 100 if job.state == ImportState.DONE else percent(progress, PREVIEW_SPANS if previewing else SPANS),
+        "step": words(progress, previewing),
         "report_lines": report_lines[:REPORT_SHOWN],
         "report_hidden": max(len(report_lines) - REPORT_SHOWN, 0),
         "errors": job.error.splitlines(),
         "waiting_long": job.state == ImportState.QUEUED and job.created_at < timezone.now() - QUEUED_TOO_LONG,
     }
+    if previewing and job.state == ImportState.DONE:
+        shown = job.preview
+        context.update(
+            preview=shown, columns=shown["columns"], columns_as_read=shown["columns_as_read"], confirmable=previewed(job)
+        )
     if request.headers.get("HX-Request"):
         return render(request, "jobs/_import_state.html", context)
-    return render(request, "jobs/import_status.html", {**admin.site.each_context(request), **context, "title": _("后台导入")})
+    title = _("后台预览") if previewing else _("后台导入")
+    return render(request, "jobs/import_status.html", {**admin.site.each_context(request), **context, "title": title})

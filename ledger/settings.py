@@ -215,6 +215,11 @@ LEDGER_EXPORT_KEEP_DAYS = int(os.environ.get("LEDGER_EXPORT_KEEP_DAYS", "7"))
 #: the worker (the page follows its progress); smaller ones, the demo's and both real ledgers
 #: among them, are imported inside the request.
 LEDGER_IMPORT_JOB_ABOVE = int(os.environ.get("LEDGER_IMPORT_JOB_ABOVE", "2000"))
+#: An upload to the admin's bulk import page larger than this is previewed by the worker too (the
+#: page follows its progress, then shows the preview): the measures are counted only by reading
+#: the file, its size is known at once. 512 KB is about 2,000 measures of a real ledger's wording
+#: (Anshan: 230 bytes a measure) and 6,000 of the benchmark's short ones (docs/importing.md).
+LEDGER_PREVIEW_JOB_ABOVE_BYTES = int(os.environ.get("LEDGER_PREVIEW_JOB_ABOVE_KB", "512")) * 1024
 #: A running import whose worker gave no sign of life for this long is marked failed.
 LEDGER_JOB_STUCK_MINUTES = int(os.environ.get("LEDGER_JOB_STUCK_MINUTES", "10"))
 #: How often a running import's worker gives its sign of life (well under the minutes above).

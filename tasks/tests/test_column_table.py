@@ -45,7 +45,7 @@ def confirm(client, response):
 
 
 def table(response):
-    return [(row.letter, row.header, row.field, row.reason) for row in response.context["columns"]]
+    return [(row["letter"], row["header"], row["field"], row["reason"]) for row in response.context["columns"]]
 
 
 def test_the_preview_shows_each_column_with_its_field_and_reason(admin_client):
@@ -73,7 +73,7 @@ def test_a_three_row_header_lists_every_row_of_each_column(admin_client):
     rows = table(response)
     assert rows[4][:3] == ("E", "责任分工及完成时限 / 完成时限 / 2024年", "deadline:2024")
     assert rows[6][:3] == ("G", "责任分工及完成时限 / 责任分工 / 责任部门", "responsible")
-    assert [key for key, _name in response.context["columns"][4].choices][-7:] == [
+    assert [key for key, _name in response.context["columns"][4]["choices"]][-7:] == [
         "deadline:2023", "result:2023", "deadline:2024", "result:2024", "deadline:2025", "result:2025", EXTRA,
     ]
 

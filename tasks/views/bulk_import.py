@@ -12,22 +12,32 @@ column to another field has the kept upload read again with that mapping and see
 again. The mapping confirmed is remembered by the plan for its next import.
 
 A file of more than ``LEDGER_IMPORT_JOB_ABOVE`` measures (counted by the preview) is imported by
-the worker: the confirmation answers at once with the job's status page (``jobs.imports``).
+the worker: the confirmation answers at once with the job's status page (``jobs.imports``). An
+upload of more than ``LEDGER_PREVIEW_JOB_ABOVE_BYTES`` is previewed by the worker too: the upload
+answers at once with the preview job's status page, which ends with the same preview, whose
+forms come back here with the job's id (``preview_job``) instead of the kept upload's name
+(``jobs.previews``).
 """
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from jobs.imports import ImportRefused, refusal, start_import, under_way
-from tasks.importing.column_table import chosen_column_map, column_rows, columns_as_read
+from jobs.previews import import_previewed, preview_again, previewed, start_preview
+from jobs.views import own_import
+from tasks.importing.column_table import chosen_column_map
 from tasks.importing.forms import BulkImportForm, LedgerConfirmImportForm
 from tasks.importing.errors import ImportFailed
 from tasks.importing.ledger_import import LedgerFormat, import_ledger
 from tasks.importing.options import column_map_lines, plan_slug
+from tasks.importing.preview_shown import preview_shown
 
 TEMPLATE = "admin/tasks/measure/bulk_import.html"
 
@@ -43,20 +53,26 @@ def bulk_import(model_admin, request):
     }
     if request.method != "POST":
         context["form"] = BulkImportForm()
+    elif "preview_job" in request.POST:
+        return from_preview_job(request, context)
     elif "reread" in request.POST:
         return reread(model_admin, request, context)
     elif "import_file_name" in request.POST:
         return confirm(model_admin, request, context)
     else:
-        preview(model_admin, request, context)
+        return preview(model_admin, request, context)
     return TemplateResponse(request, TEMPLATE, context)
 
 
 def preview(model_admin, request, context):
+    """The upload compared with the plan here, or above ``LEDGER_PREVIEW_JOB_ABOVE_BYTES`` by the worker."""
     form = context["form"] = BulkImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return
+        return TemplateResponse(request, TEMPLATE, context)
     upload = form.cleaned_data["import_file"]
+    if upload.size > settings.LEDGER_PREVIEW_JOB_ABOVE_BYTES:
+        job = start_preview(request.user, upload.read(), file_name=upload.name, options=form.import_options())
+        return redirect("import_status", job.pk)
     kept = model_admin.write_to_tmp_storage(upload, LedgerFormat())
     try:
         report = import_ledger(
@@ -65,14 +81,18 @@ def preview(model_admin, request, context):
     except ImportFailed as failure:
         kept.remove()
         context["errors"] = failure.messages
-        return
+        return TemplateResponse(request, TEMPLATE, context)
     show_preview(context, report, kept.name, upload.name, form)
+    return TemplateResponse(request, TEMPLATE, context)
 
 
 def show_preview(context, report, kept_name, file_name, form):
-    """The preview of ``report``: the column table, the counts, the rows, and the forms to re-read and confirm."""
+    """The preview of ``report`` as a preview job shows it too (``preview_shown``): the column
+    table, the counts, the rows, and the forms to re-read and confirm."""
     context["report"] = report
-    context["columns"] = column_rows(report.readings, report.years)
+    shown = context["preview"] = preview_shown(report)
+    context["columns"] = shown["columns"]
+    context["columns_as_read"] = shown["columns_as_read"]
     context["confirm_form"] = LedgerConfirmImportForm(
         initial={
             "import_file_name": kept_name,
@@ -80,12 +100,11 @@ def show_preview(context, report, kept_name, file_name, form):
             "format": "0",
             "plan_slug": form.cleaned_data["plan_slug"],
             "years": form.data.get("years", ""),
-            "column_map": column_map_lines(report.column_map_used),
-            "measures": report.measures_in_file,
-            "plan": report.plan,
+            "column_map": column_map_lines(shown["column_map_used"]),
+            "measures": shown["measures_in_file"],
+            "plan": shown["plan"],
         }
     )
-    context["columns_as_read"] = columns_as_read(context["columns"])
 
 
 def reread(model_admin, request, context):
@@ -164,3 +183,33 @@ def confirm(model_admin, request, context):
         },
     )
     return redirect("admin:tasks_measure_changelist")
+
+
+def from_preview_job(request, context):
+    """The forms of a preview the worker made (``preview_job``): confirm — the worker imports the
+    kept upload — or choose other columns — the worker previews it again; either answers with the
+    new job's status page. Only the preview's owner and superusers may (404 for anyone else)."""
+    job = own_import(request, preview_job_id(request.POST["preview_job"]))
+    if not previewed(job):
+        context.update(form=BulkImportForm(), errors=[_("此预览的文件已不在服务器上（已确认导入或已重新预览），请重新上传文件。")])
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    try:
+        if "reread" in request.POST:
+            column_map = chosen_column_map(job.preview["column_map_used"], request.POST.get("columns_as_read", ""), request.POST)
+            started = preview_again(job, request.user, column_map)
+        else:
+            started = import_previewed(job, request.user)
+    except ValueError as error:
+        context.update(form=BulkImportForm(), errors=[str(error)])
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    except ImportRefused as refused:
+        context.update(form=BulkImportForm(), errors=[str(refused)])
+        return TemplateResponse(request, TEMPLATE, context, status=409)
+    return redirect("import_status", started.pk)
+
+
+def preview_job_id(value):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404("no such preview") from None
