@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.inbox",
+                "tasks.views.context_processors.review_queue",
             ],
         },
     },
@@ -204,7 +205,7 @@ LEDGER_EXPORT_BACKGROUND_ABOVE = int(os.environ.get("LEDGER_EXPORT_BACKGROUND_AB
 LEDGER_EXPORT_KEEP_DAYS = int(os.environ.get("LEDGER_EXPORT_KEEP_DAYS", "7"))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # staff land on their to-do, supervisors and admins on the dashboard
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {

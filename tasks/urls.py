@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulk, dashboard, exports, measures, reports, review, years
+from .views import bulk, dashboard, exports, measures, reports, review, todo, years
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -18,7 +18,8 @@ urlpatterns = [
     path("plans/<str:slug>/years/close/", years.close, name="close_year"),
     path("plans/<str:slug>/years/reopen/", years.reopen, name="reopen_year"),
     path("plans/<str:slug>/years/rollover/", years.rollover, name="rollover"),
-    path("my/", measures.my_measures, name="my_measures"),
+    path("start/", todo.start, name="start"),
+    path("my/", todo.my_measures, name="my_measures"),
     path("my/report-many/", bulk.report_many, name="report_many"),
     path("measures/<id:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<id:pk>/progress/<int:year>/", measures.report, name="report_progress"),

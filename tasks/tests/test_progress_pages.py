@@ -46,7 +46,7 @@ def post_report(client, measure, year, *, version="", headers=None, **fields):
 
 
 def test_my_measures_lists_every_measure_of_the_department_grouped_by_plan_and_section(fagui):
-    response = fagui.get("/my/")
+    response = fagui.get("/my/?tab=all")
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["page"].paginator.count == 62
@@ -65,7 +65,7 @@ def on(day):
 
 def test_my_measures_show_this_years_deadline_and_a_signal(fagui):
     with on("2025-01-15"):  # after the 2024 deadlines: some done, some overdue
-        page = fagui.get("/my/").content.decode()
+        page = fagui.get("/my/?tab=all").content.decode()
     measure = measures_of("政策法规科").first()
     deadline_2024 = measure.deadlines.get(year=2024)
     assert deadline_2024.text in page
@@ -91,7 +91,7 @@ def test_the_badge_before_on_and_after_a_deadline(fagui, today, badge):
     ]
     with on(today):
         detail = fagui.get(f"/measures/{measure.pk}/").content.decode()
-        listed = fagui.get("/my/").content.decode()
+        listed = fagui.get("/my/?tab=all").content.decode()
     heading = detail[detail.index("<h1>") : detail.index("</h1>")]
     assert badge in heading
     row = listed[listed.index(f'href="/measures/{measure.pk}/"') :]
@@ -100,7 +100,7 @@ def test_the_badge_before_on_and_after_a_deadline(fagui, today, badge):
 
 def test_guangyuan_lead_unit_sees_its_measures(guangyuan):
     client = login("sifaju", STAFF, ["市司法局"])
-    response = client.get("/my/")
+    response = client.get("/my/?tab=all")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == measures_of("市司法局").count() == 35
 
@@ -115,19 +115,19 @@ def test_a_supervisor_without_department_gets_an_empty_list_and_the_review_link(
 def test_my_measures_costs_the_same_queries_for_62_measures_as_for_5(anshan, django_assert_max_num_queries):
     many = login("fagui", STAFF, ["政策法规科"])
     few = login("renfang", STAFF, ["人防管理科"])
-    with django_assert_max_num_queries(10):
-        assert many.get("/my/").context["page"].paginator.count == 62
-    with django_assert_max_num_queries(10):
-        assert few.get("/my/").context["page"].paginator.count == 5
+    with django_assert_max_num_queries(11):
+        assert many.get("/my/?tab=all").context["page"].paginator.count == 62
+    with django_assert_max_num_queries(11):
+        assert few.get("/my/?tab=all").context["page"].paginator.count == 5
 
 
 def test_my_measures_come_a_page_at_a_time_in_plan_order(fagui, monkeypatch):
-    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
-    first, third = fagui.get("/my/"), fagui.get("/my/", {"page": 3})
+    monkeypatch.setattr("tasks.views.todo.MY_MEASURES_PER_PAGE", 25)
+    first, third = fagui.get("/my/?tab=all"), fagui.get("/my/", {"tab": "all", "page": 3})
     assert len(first.context["page"].object_list) == 25
     assert len(third.context["page"].object_list) == 12
     assert "page=2" in first.content.decode()
-    shown = [m.pk for page in (1, 2, 3) for m in fagui.get("/my/", {"page": page}).context["page"].object_list]
+    shown = [m.pk for page in (1, 2, 3) for m in fagui.get("/my/", {"tab": "all", "page": page}).context["page"].object_list]
     in_plan_order = measures_of("政策法规科").order_by(
         "item__task__section__order", "item__task__order", "item__order", "number"
     )
@@ -135,13 +135,12 @@ def test_my_measures_come_a_page_at_a_time_in_plan_order(fagui, monkeypatch):
     assert {m.signal for m in first.context["page"].object_list} >= {"done", "overdue"}
 
 
-def test_returned_reports_are_listed_on_top_whatever_the_page(fagui, measure, monkeypatch):
-    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
+def test_a_returned_report_is_in_its_tab_with_a_link_to_its_year(fagui, measure):
     Progress.objects.filter(measure=measure, year=2024).update(review=ReviewState.RETURNED)
     refresh_standing([measure.pk])  # a write beside the services: the kept standing follows it
-    for page in (1, 3):
-        listed = fagui.get("/my/", {"page": page}).context["returned"]
-        assert [m.pk for m in listed] == [measure.pk]
+    response = fagui.get("/my/", {"tab": "returned"})
+    assert [(p.measure_id, p.year) for p in response.context["page"].object_list] == [(measure.pk, 2024)]
+    assert f'href="/measures/{measure.pk}/?year=2024#year-2024">补充材料</a>' in response.content.decode()
 
 
 # -- the measure page ---------------------------------------------------------------------

@@ -82,7 +82,8 @@ def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff
     assert (progress.status, progress.review, progress.done_on) == (ProgressStatus.IN_PROGRESS, ReviewState.RETURNED, None)
     assert progress.entries.order_by("-version").first().comment == "审核退回：缺少培训签到表"
     my_page = fagui.get("/my/").content.decode()
-    assert "被退回的报告" in my_page
+    assert '<a href="?tab=returned">待补充材料 <span class="count">1</span></a>' in my_page
+    my_page = fagui.get("/my/?tab=returned").content.decode()
     assert "缺少培训签到表" in my_page
     assert 'class="row-returned"' in my_page
     detail = fagui.get(f"/measures/{open_2024.pk}/").content.decode()
@@ -90,7 +91,7 @@ def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff
     # staff fix it and submit again: pending, and no longer in the returned list
     report(fagui, open_2024, 2024, "done", "已补充签到表", version=progress.version)
     assert Progress.objects.get(pk=progress.pk).review == ReviewState.PENDING
-    assert "被退回的报告" not in fagui.get("/my/").content.decode()
+    assert fagui.get("/my/?tab=returned").context["page"].paginator.count == 0
 
 
 def test_returning_needs_a_reason(fagui, chief, measure):

@@ -1,11 +1,10 @@
-"""Pages of staff work: 我的任务, the measure page, the progress report and evidence downloads."""
+"""Pages of staff work: the measure page, the progress report and evidence downloads."""
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,19 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import can_report, can_review, own_measures, visible_measures
+from ..access import can_report, can_review, visible_measures
 from ..choices import ProgressSource, ReviewState
-from ..models import Deadline, Evidence, Measure, MeasureChangeKind, Progress, ReviewRecord
+from ..models import Evidence, Measure, MeasureChangeKind, Progress
 from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
 from tasks.workflow.reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from tasks.workflow.review import pending_requests
-from tasks.standing.on_date import DATED_KINDS, REPORTING_YEAR, StandingOn, with_standing
+from tasks.standing.on_date import DATED_KINDS, with_standing
 from tasks.workflow.year_close import YearClosed, closures_of_measure
-from .dashboard import paginate, with_standing_on_page
 
-#: Measures per page of 我的任务: a department of a province-wide plan can own thousands.
-MY_MEASURES_PER_PAGE = 100
-
+#: Measures in the order of their ledger, plan by plan (我的任务, 批量填报).
 PLAN_ORDER = (
     "item__task__section__plan__title",
     "item__task__section__plan_id",
@@ -35,44 +31,6 @@ PLAN_ORDER = (
     "number",
     "pk",
 )
-
-
-def last_return_reason():
-    """The reason given when the measure's report for its plan's reporting year was last returned."""
-    returns = ReviewRecord.objects.filter(
-        progress__measure=OuterRef("pk"), progress__year=OuterRef(REPORTING_YEAR), new_state=ReviewState.RETURNED
-    )
-    return Subquery(returns.order_by("-created_at", "-pk").values("reason")[:1])
-
-
-@require_GET
-@login_required
-def my_measures(request):
-    """The measures of the user's departments, by plan and section, a page at a time; returned reports on top.
-
-    Each shows its standing in its plan's reporting year, judged today, and that year's deadline
-    and milestones (``current_deadlines``, none or one).
-    """
-    as_of = timezone.localdate()
-    own = own_measures(request.user)
-    page, params = paginate(request, own.order_by(*PLAN_ORDER).values_list("pk", flat=True), MY_MEASURES_PER_PAGE)
-    this_year = Deadline.objects.filter(year=F("measure__" + REPORTING_YEAR)).prefetch_related("milestones")
-    shown = Measure.objects.select_related("item__task__section__plan", "person").prefetch_related(
-        Prefetch("deadlines", queryset=this_year, to_attr="current_deadlines")
-    )
-    with_standing_on_page(page, shown, as_of=as_of)
-    returned = own.filter(StandingOn(as_of).review_is(ReviewState.RETURNED))
-    context = {
-        "page": page,
-        "params": params,
-        "returned": Measure.objects.filter(pk__in=returned.values("pk"))
-        .annotate(return_reason=last_return_reason())
-        .select_related("item__task__section__plan")
-        .order_by(*PLAN_ORDER),
-        "as_of": as_of,
-        "may_review": can_review(request.user),
-    }
-    return render(request, "tasks/my_measures.html", context)
 
 
 def measure_with_standing(measures, pk):
