@@ -24,6 +24,7 @@ urlpatterns = [
     path("measures/<id:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<id:pk>/progress/<int:year>/", measures.report, name="report_progress"),
     path("measures/<id:pk>/progress/<int:year>/review/", review.review, name="review_report"),
+    path("measures/<id:pk>/progress/<int:year>/withdraw/", measures.withdraw, name="withdraw_report"),
     path("measures/<id:pk>/extensions/", review.ask_extension, name="request_extension"),
     path("extensions/<id:pk>/decision/", review.decide, name="decide_extension"),
     path("evidence/<id:pk>/", measures.evidence_file, name="evidence_file"),

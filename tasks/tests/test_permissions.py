@@ -35,7 +35,7 @@ def other(anshan):
 
 
 def report_form(year, status="in_progress", version=""):
-    return {f"{year}-status": status, f"{year}-note": "说明", f"{year}-version": version}
+    return {f"{year}-status": status, f"{year}-note": "说明", f"{year}-version": version, f"{year}-confirm_done": "1"}
 
 
 def pending_report(measure, year=2025):

@@ -14,6 +14,7 @@ from tasks.choices import DATED_KINDS, ProgressSource, ProgressStatus, ReviewSta
 from tasks.models import Evidence, Measure, Milestone, Plan, Progress, ProgressEntry
 from tasks.workflow.reporting import report_progress
 from tasks.workflow.review import request_extension
+from tasks.workflow.year_close import close_year
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ def measure(anshan):
 
 
 def post_report(client, measure, year, *, version="", headers=None, **fields):
+    """Post a year's report; a "done" comes confirmed (the 确认完成 step) unless ``confirm_done`` says otherwise."""
+    fields.setdefault("confirm_done", "1")
     data = {f"{year}-{name}": value for name, value in fields.items()}
     data[f"{year}-version"] = version
     return client.post(f"/measures/{measure.pk}/progress/{year}/", data, headers=headers or {})
@@ -172,7 +175,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
     page = fagui.get(f"/measures/{measure.pk}/").content.decode()
     assert f'action="/measures/{measure.pk}/progress/2025/"' in page
     assert 'enctype="multipart/form-data"' in page
-    assert "保存进展" in page
+    assert ">保存</button>" in page
     assert "/static/vendor/htmx.min.js" in page
     assert "https://" not in page.split('<main id="main"')[1]
 
@@ -240,7 +243,8 @@ def test_a_plan_that_requires_evidence_refuses_done_without_it(fagui, measure):
     assert not Progress.objects.filter(measure=measure, year=2025).exists()
     response = fagui.post(
         f"/measures/{measure.pk}/progress/2025/",
-        {"2025-status": "done", "2025-note": "已完成", "2025-version": "", "2025-evidence": upload("总结.pdf", PDF_BYTES)},
+        {"2025-status": "done", "2025-note": "已完成", "2025-version": "", "2025-confirm_done": "1",
+         "2025-evidence": upload("总结.pdf", PDF_BYTES)},
     )
     assert response.status_code == 302
     assert Progress.objects.get(measure=measure, year=2025).status == ProgressStatus.DONE
@@ -320,3 +324,74 @@ def test_no_id_appears_twice_on_the_measure_page_whatever_forms_it_holds(anshan)
         assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
         for target in re.findall(r'\sfor="([^"]+)"', page):
             assert target in ids, target
+
+
+# -- explicit saving: "done" needs its date confirmed; a report sent by mistake is withdrawn ----
+
+
+def test_done_without_confirmation_writes_nothing_and_asks_for_the_date(fagui, measure):
+    with on("2025-06-20"):
+        response = post_report(fagui, measure, 2025, status="done", note="培训已完成", confirm_done="")
+    assert response.status_code == 200
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+    page = response.content.decode()
+    assert "确认已完成" in page and ">确认完成</button>" in page
+    assert 'name="2025-done_on" value="2025-06-20"' in page  # today, editable
+    assert 'max="2025-06-20"' in page
+    assert 'name="2025-confirm_done" value="1"' in page
+    assert 'name="2025-evidence"' in page  # the upload in the same step
+    assert "培训已完成" in page  # the note is kept
+
+
+def test_a_done_date_in_the_future_is_refused(fagui, measure):
+    with on("2025-06-20"):
+        response = post_report(fagui, measure, 2025, status="done", note="", done_on="2025-06-21")
+    assert response.status_code == 400
+    assert "完成日期不能晚于今天。" in response.content.decode()
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+
+
+def test_the_status_select_saves_nothing_by_itself(fagui, measure):
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    form = page[page.index('<form method="post" action="/measures/%d/progress/2025/"' % measure.pk):]
+    form = form[: form.index("</form>")]
+    assert "hx-trigger" not in form  # only the 保存 button sends the form
+
+
+def test_the_author_withdraws_a_report_waiting_for_review(fagui, measure):
+    post_report(fagui, measure, 2025, status="in_progress", note="起草中")
+    post_report(fagui, measure, 2025, version=1, status="done", note="已完成", done_on="2025-01-02")
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.status, progress.review, progress.version) == ("done", ReviewState.PENDING, 2)
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert f'action="/measures/{measure.pk}/progress/2025/withdraw/"' in page
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 2})
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert (progress.status, progress.note, progress.done_on, progress.review, progress.version) == (
+        "in_progress", "起草中", None, ReviewState.NONE, 3
+    )
+    assert progress.entries.get(version=3).comment == "撤回报告"
+    history = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert history.count("撤回报告") == 2  # the progress entry and the review record, both in the history
+    assert f'/progress/2025/withdraw/"' not in history
+
+
+def test_a_reviewed_report_or_another_persons_cannot_be_withdrawn(fagui, measure):
+    post_report(fagui, measure, 2025, status="done", note="已完成")
+    colleague = login("fagui2", STAFF, ["政策法规科"])
+    response = colleague.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1}, follow=True)
+    assert "只有提交报告的本人可以撤回。" in response.content.decode()
+    chief = login("chief", SUPERVISOR)
+    chief.post(f"/measures/{measure.pk}/progress/2025/review/", {"decision": "accept", "reason": "", "version": 1})
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1}, follow=True)
+    assert "不能撤回" in response.content.decode()
+    assert Progress.objects.get(measure=measure, year=2025).review == ReviewState.ACCEPTED
+
+
+def test_a_report_cannot_be_withdrawn_once_its_year_is_closed(fagui, measure):
+    post_report(fagui, measure, 2025, status="done", note="已完成")
+    close_year(Plan.objects.get(slug="anshan"), 2025)
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1})
+    assert response.status_code == 403
+    assert Progress.objects.get(measure=measure, year=2025).review == ReviewState.PENDING

@@ -44,7 +44,7 @@ def open_2024(anshan):
 def report(client, measure, year, status, note="", version=""):
     return client.post(
         f"/measures/{measure.pk}/progress/{year}/",
-        {f"{year}-status": status, f"{year}-note": note, f"{year}-version": version},
+        {f"{year}-status": status, f"{year}-note": note, f"{year}-version": version, f"{year}-confirm_done": "1"},
     )
 
 

@@ -19,6 +19,7 @@ from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, Pr
 from tasks.workflow.reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from tasks.workflow.review import pending_requests
 from tasks.standing.on_date import DATED_KINDS, with_standing
+from tasks.workflow.withdraw import may_withdraw, withdraw_report
 from tasks.workflow.year_close import YearClosed, closures_of_measure
 
 #: Measures in the order of their ledger, plan by plan (我的任务, 批量填报).
@@ -63,6 +64,7 @@ class YearSection:
     form: object = None
     review_form: object = None
     closure: object = None
+    may_withdraw: bool = False
 
     @property
     def returned(self):
@@ -98,6 +100,7 @@ def year_sections(measure, user, *, bound=None):
         sections.append(row)
         if row.closure is not None:
             continue
+        row.may_withdraw = may_withdraw(row.progress, user)
         if reporter:
             row.form = bound if bound is not None and bound.prefix == str(year) else ProgressForm.for_progress(
                 row.progress, prefix=str(year)
@@ -177,6 +180,9 @@ def report(request, pk, year):
     status = 400
     if form.is_valid():
         data = form.cleaned_data
+        stored = Progress.objects.filter(measure=measure, year=year).values_list("status", flat=True).first()
+        if form.needs_confirmation(stored):  # nothing is written: the page asks for the date done first
+            return render_year(request, measure, year, form.confirming(), 200)
         try:
             report_progress(
                 measure,
@@ -203,6 +209,28 @@ def report(request, pk, year):
             form = None
             status = 200
     return render_year(request, measure, year, form, status)
+
+
+@require_POST
+@login_required
+def withdraw(request, pk, year):
+    """The author takes back a report waiting for review (撤回); refused once reviewed or in a closed year."""
+    measure = reportable_measure_or_403(request.user, pk)
+    if year not in measure.plan.years:
+        raise Http404
+    version = request.POST.get("version", "")
+    try:
+        withdraw_report(
+            measure, year, user=request.user, expected_version=int(version) if version.isdigit() else None,
+            source=ProgressSource.WEB,
+        )
+    except (ReportRefused, ReportConflict) as refused:
+        messages.error(request, str(refused))
+    except YearClosed as closed:
+        return refuse_closed_year(request, measure, closed)
+    else:
+        messages.success(request, _("%(year)s 年度的报告已撤回，可修改后重新提交。") % {"year": year})
+    return redirect(reverse("measure_detail", args=[measure.pk]) + f"#year-{year}")
 
 
 def render_year(request, measure, year, form, status):
