@@ -2,6 +2,8 @@
 
 Every page passes ``check_page`` (axe-core, no sideways scroll at desk, 200% zoom and phone width)."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -30,9 +32,14 @@ def own_measure(anshan):
 
 def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, console_errors, fagui, own_measure):
     log_in(page, "fagui", check=True)
-    check_page(page)
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的任务").click()
+    # a login lands staff on their to-do, on the first tab holding something
     expect(page.get_by_role("heading", name="我的任务", level=1)).to_be_visible()
+    tabs = page.get_by_role("navigation", name="待办")
+    expect(tabs.locator('[aria-current="page"]')).to_have_count(1)
+    check_page(page)
+    shots(page, "staff-todo-tab")
+    tabs.get_by_role("link", name="全部").click()
+    page.wait_for_url("**/my/?tab=all")
     expect(page.locator("table.my-measures").first).to_contain_text(own_measure.text[:20])
     check_page(page)
     shots(page, "staff-my")
@@ -42,8 +49,11 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     year = page.locator(f"#year-{YEAR}")
     check_page(page)
 
-    # Changing the status saves at once (htmx) and swaps the year's section in place.
+    # Choosing a status saves nothing: the 保存 button does (and htmx swaps the year's section in place).
     year.get_by_label("状态").select_option(label="进行中")
+    page.wait_for_timeout(500)
+    assert not Progress.objects.filter(measure=own_measure, year=YEAR).exists()
+    year.get_by_role("button", name="保存").click()
     expect(year).to_contain_text("已保存（版本 1）")
     expect(year.get_by_role("heading")).to_contain_text("进行中")
 
@@ -51,12 +61,20 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     year.get_by_label("佐证材料").set_input_files(
         {"name": "自查报告.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
     )
-    year.get_by_role("button", name="保存进展").click()
+    year.get_by_role("button", name="保存").click()
     expect(year).to_contain_text("已保存（版本 2）")
     expect(year.get_by_role("link", name="自查报告.pdf")).to_be_visible()
     check_page(page)  # the year's section as htmx swapped it in
 
+    # 已完成 asks for the date done (today, editable) and the button becomes 确认完成: nothing is written before it
+    expect(year.get_by_label("完成日期")).to_be_hidden()
     year.get_by_label("状态").select_option(label="已完成")
+    expect(year.get_by_label("完成日期")).to_be_visible()
+    expect(year.get_by_label("完成日期")).to_have_value(datetime.date.today().isoformat())
+    page.wait_for_timeout(500)
+    assert Progress.objects.get(measure=own_measure, year=YEAR).version == 2
+    check_page(page)
+    year.get_by_role("button", name="确认完成").click()
     expect(year).to_contain_text("已保存（版本 3）")
     expect(year.get_by_role("heading")).to_contain_text("已完成")
     expect(year.get_by_role("heading")).to_contain_text("待审核")
