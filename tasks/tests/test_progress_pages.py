@@ -167,7 +167,7 @@ def test_the_measure_page_shows_the_whole_context_every_year_and_the_history(fag
 
 
 def test_the_measure_page_costs_a_fixed_number_of_queries(fagui, measure, django_assert_max_num_queries):
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):  # 21, and the year the page opens (the earliest overdue)
         assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
 
 
@@ -395,3 +395,39 @@ def test_a_report_cannot_be_withdrawn_once_its_year_is_closed(fagui, measure):
     response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1})
     assert response.status_code == 403
     assert Progress.objects.get(measure=measure, year=2025).review == ReviewState.PENDING
+
+
+# -- the measure page: titled by its text, its place as a breadcrumb, the year that matters open ----
+
+
+def test_the_measure_page_is_titled_by_its_text_with_its_place_as_written(fagui, anshan):
+    """Anshan item (8) measure ③: 部分 › 任务 › 要求, numbered as the ledger writes them."""
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    first_line = measure.text.strip().splitlines()[0]
+    title = page[page.index("<title>") + 7 : page.index("</title>")]
+    assert title == (first_line if len(first_line) <= 40 else first_line[:39] + "…")
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert first_line[:20] in heading and measure.place_label not in heading
+    assert f"编号：{measure.place_label}" in page
+    crumbs = page[page.index('<nav class="crumbs breadcrumb"') : page.index("</nav>", page.index('<nav class="crumbs breadcrumb"'))]
+    assert crumbs.count("<li>") == 4  # plan, section, task, item: the Anshan ledger has every level
+    assert f"<li>{measure.item.label}</li>" in crumbs  # the item has a number and no text of its own
+
+
+def test_the_measure_page_opens_the_overdue_year_and_folds_the_others(fagui, anshan):
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    with on("2025-01-15"):  # its 2024 milestone (11月30日) is overdue
+        page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+        asked = fagui.get(f"/measures/{measure.pk}/", {"year": 2025}).content.decode()
+    folded = {int(year) for year in re.findall(r'<details class="year"><summary>(\d{4}) 年度 · ', page)}
+    assert folded == {2023, 2025}  # each summary says the year's status
+    assert 'id="year-2024"' in page and 'name="2024-status"' in page
+    assert {int(year) for year in re.findall(r'<details class="year"><summary>(\d{4}) 年度 · ', asked)} == {2023, 2024}
+
+
+def test_lists_number_measures_as_their_ledger_does(fagui, anshan):
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    listed = fagui.get("/measures/", {"plan": "anshan"}).content.decode()
+    assert f'<td class="nowrap">{measure.place_label}</td>' in listed
+    assert ".(8)3<" not in listed

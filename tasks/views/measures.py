@@ -18,7 +18,7 @@ from ..models import Evidence, Measure, MeasureChangeKind, Progress
 from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
 from tasks.workflow.reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from tasks.workflow.review import pending_requests
-from tasks.standing.on_date import DATED_KINDS, with_standing
+from tasks.standing.on_date import DATED_KINDS, kept_open, with_standing
 from tasks.workflow.withdraw import may_withdraw, withdraw_report
 from tasks.workflow.year_close import YearClosed, closures_of_measure
 
@@ -135,9 +135,23 @@ def form_context(request, measure):
     }
 
 
+def focus_year(request, measure, bound=None):
+    """The year the measure page opens: the one a form was posted for or the URL asks for (``?year=``),
+    else the earliest with an overdue milestone, else the plan's reporting year."""
+    years = measure.plan.years
+    if bound is not None and bound.prefix.isdigit() and int(bound.prefix) in years:
+        return int(bound.prefix)
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in years:
+        return int(asked)
+    overdue = kept_open(lt=timezone.localdate()).filter(measure=measure).order_by("year").values_list("year", flat=True).first()
+    return overdue or measure.plan.reporting_year
+
+
 def detail_context(request, measure, *, bound=None):
     changes = list(measure.changes.select_related("user").order_by("-created_at", "-pk"))
     return {
+        "focus_year": focus_year(request, measure, bound),
         **form_context(request, measure),
         "plan": measure.plan,
         "years": year_sections(measure, request.user, bound=bound),
