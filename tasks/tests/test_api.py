@@ -2,9 +2,8 @@
 
 import datetime
 
-from django.utils import timezone
-
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 

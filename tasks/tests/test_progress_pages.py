@@ -374,7 +374,7 @@ def test_the_author_withdraws_a_report_waiting_for_review(fagui, measure):
     assert progress.entries.get(version=3).comment == "撤回报告"
     history = fagui.get(f"/measures/{measure.pk}/").content.decode()
     assert history.count("撤回报告") == 2  # the progress entry and the review record, both in the history
-    assert f'/progress/2025/withdraw/"' not in history
+    assert '/progress/2025/withdraw/"' not in history
 
 
 def test_a_reviewed_report_or_another_persons_cannot_be_withdrawn(fagui, measure):

@@ -20,7 +20,7 @@ from tasks.workflow.year_close import in_closed_year
 
 OVERDUE, WEEK, MONTH, RETURNED = "overdue", "week", "month", "returned"
 
-#: Days ahead (today included) of the two due tabs.
+#: Days ahead of the two due tabs: from today to today plus these days, as the due-soon signal counts them.
 WEEK_DAYS, MONTH_DAYS = 7, 30
 
 
@@ -33,8 +33,8 @@ class Tab:
 
 TABS = (
     Tab(OVERDUE, _("已逾期"), _("完成时限已过、尚未完成的措施。")),
-    Tab(WEEK, _("本周到期"), _("7 天内（含今天）到期、尚未完成的措施。")),
-    Tab(MONTH, _("30天内"), _("30 天内（含今天）到期、尚未完成的措施。")),
+    Tab(WEEK, _("本周到期"), _("今后 7 天内到期、尚未完成的措施。")),
+    Tab(MONTH, _("30天内"), _("今后 30 天内到期、尚未完成的措施。")),
     Tab(RETURNED, _("待补充材料"), _("督查人员退回的报告：请按退回理由补充后重新提交。")),
 )
 TAB_KEYS = tuple(tab.key for tab in TABS)
@@ -45,7 +45,7 @@ def date_window(tab, as_of):
     if tab == OVERDUE:
         return {"lt": as_of}
     days = WEEK_DAYS if tab == WEEK else MONTH_DAYS
-    return {"gte": as_of, "lte": as_of + datetime.timedelta(days=days - 1)}
+    return {"gte": as_of, "lte": as_of + datetime.timedelta(days=days)}
 
 
 def open_milestones(**dates):

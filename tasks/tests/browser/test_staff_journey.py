@@ -46,6 +46,7 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
 
     page.locator(f'a[href="/measures/{own_measure.pk}/"]').first.click()
     page.wait_for_url(f"**/measures/{own_measure.pk}/")
+    page.goto(f"/measures/{own_measure.pk}/?year={YEAR}")  # the year open with its form, whatever today is
     year = page.locator(f"#year-{YEAR}")
     check_page(page)
 
