@@ -31,7 +31,7 @@ def counts(response):
 def test_the_tabs_count_the_departments_measures_by_their_open_milestones(fagui):
     with on("2024-12-01"):
         response = fagui.get("/my/")
-    assert counts(response) == {"overdue": 15, "week": 0, "month": 2, "returned": 0}
+    assert counts(response) == {"overdue": 15, "week": 0, "month": 5, "returned": 0}
     assert response.context["tab"] == "overdue"  # the first tab holding something
     page = response.content.decode()
     assert '<a href="?tab=overdue" aria-current="page">已逾期 <span class="count">15</span></a>' in page
@@ -47,8 +47,11 @@ def test_the_tabs_count_the_departments_measures_by_their_open_milestones(fagui)
 def test_the_due_tabs_hold_the_next_7_and_30_days(fagui):
     with on("2024-12-01"):
         month = fagui.get("/my/", {"tab": "month"}).context["page"].object_list
-    assert [(row["date"], row["year"]) for row in month] == [(datetime.date(2024, 12, 30), 2024)] * 2
-    with on("2024-12-24"):  # the 30 December milestones are within the week now
+    # up to 31 December, as the due-soon signal counts 30 days ahead
+    assert [(row["date"], row["year"]) for row in month] == [(datetime.date(2024, 12, 30), 2024)] * 2 + [
+        (datetime.date(2024, 12, 31), 2024)
+    ] * 3
+    with on("2024-12-23"):  # the 30 December milestones are within the week now, the 31 December ones not yet
         response = fagui.get("/my/", {"tab": "week"})
     assert counts(response)["week"] == 2
     assert {row["measure"].text[:6] for row in response.context["page"].object_list} == {"领导干部坚持", "组织机关处级"}
