@@ -186,7 +186,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
 def test_staff_report_progress_and_the_history_keeps_it(fagui, measure):
     response = post_report(fagui, measure, 2025, status="in_progress", note="已制定年度培训计划", done_on="")
     assert response.status_code == 302
-    assert response["Location"] == f"/measures/{measure.pk}/#year-2025"
+    assert response["Location"] == f"/measures/{measure.pk}/?year=2025#year-2025"  # opened at that year
     progress = Progress.objects.get(measure=measure, year=2025)
     assert (progress.status, progress.note, progress.version, progress.updated_by.username) == (
         ProgressStatus.IN_PROGRESS, "已制定年度培训计划", 1, "fagui",

@@ -62,7 +62,7 @@ def review(client, measure, year, decision, reason="", version=None):
 def test_a_supervisor_accepts_a_done_report(fagui, chief, measure):
     report(fagui, measure, 2025, "done", "全年培训已完成")
     queue = chief.get("/review/").content.decode()
-    assert f'href="/measures/{measure.pk}/#year-2025"' in queue
+    assert f'href="/measures/{measure.pk}/?year=2025#year-2025"' in queue
     page = chief.get(f"/measures/{measure.pk}/").content.decode()
     assert "提交审核" in page
     assert review(chief, measure, 2025, "accept").status_code == 302
@@ -72,7 +72,7 @@ def test_a_supervisor_accepts_a_done_report(fagui, chief, measure):
         ("fagui", "", "pending"),
         ("chief", "pending", "accepted"),
     ]
-    assert f'href="/measures/{measure.pk}/#year-2025"' not in chief.get("/review/").content.decode()
+    assert f'href="/measures/{measure.pk}/?year=2025#year-2025"' not in chief.get("/review/").content.decode()
 
 
 def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff(fagui, chief, open_2024):

@@ -135,6 +135,11 @@ def form_context(request, measure):
     }
 
 
+def year_url(measure, year):
+    """The measure page opened at ``year`` (unfolded, scrolled to)."""
+    return reverse("measure_detail", args=[measure.pk]) + f"?year={year}#year-{year}"
+
+
 def focus_year(request, measure, bound=None):
     """The year the measure page opens: the one a form was posted for or the URL asks for (``?year=``),
     else the earliest with an overdue milestone, else the plan's reporting year."""
@@ -219,7 +224,7 @@ def report(request, pk, year):
         else:
             if not is_htmx(request):
                 messages.success(request, _("%(year)s 年度进展已保存。") % {"year": year})
-                return redirect(reverse("measure_detail", args=[measure.pk]) + f"#year-{year}")
+                return redirect(year_url(measure, year))
             form = None
             status = 200
     return render_year(request, measure, year, form, status)
@@ -244,7 +249,7 @@ def withdraw(request, pk, year):
         return refuse_closed_year(request, measure, closed)
     else:
         messages.success(request, _("%(year)s 年度的报告已撤回，可修改后重新提交。") % {"year": year})
-    return redirect(reverse("measure_detail", args=[measure.pk]) + f"#year-{year}")
+    return redirect(year_url(measure, year))
 
 
 def render_year(request, measure, year, form, status):

@@ -91,6 +91,15 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     progress = Progress.objects.get(measure=own_measure, year=YEAR)
     assert (progress.status, progress.version, progress.evidence.count()) == ("done", 3, 1)
 
+    # sent by mistake: the author withdraws it before review, and it is back to 进行中
+    page.locator(f"#year-{YEAR}").get_by_role("button", name="撤回").click()
+    expect(page.locator(".message.success")).to_contain_text(f"{YEAR} 年度的报告已撤回")
+    expect(page.locator(f"#year-{YEAR}").get_by_role("heading")).to_contain_text("进行中")
+    expect(page.locator(f"#year-{YEAR}").get_by_role("button", name="撤回")).to_have_count(0)
+    check_page(page)
+    progress.refresh_from_db()
+    assert (progress.status, progress.review, progress.version) == ("in_progress", "", 4)
+
 
 def test_staff_cannot_open_another_departments_measure(page, shots, console_errors, fagui):
     other = measures_of("机关党总支").first()
