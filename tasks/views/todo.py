@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from departments.roles import STAFF
+
 from ..access import can_review, own_measures, user_role
 from ..models import Deadline, Measure, Progress
-from departments.roles import STAFF
 from tasks.standing.on_date import REPORTING_YEAR
 from tasks.workflow import todo
 from .dashboard import paginate, with_standing_on_page
