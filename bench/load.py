@@ -685,6 +685,7 @@ class Run:
             f"{year}-note": f"{rng.choice(NOTES)}[{token}]",
             f"{year}-done_on": "",
             f"{year}-version": version,
+            f"{year}-confirm_done": "1",  # 确认完成, as the page's script sets it for a "done"
         }
         answer, _body = browser.timed("update", f"/measures/{measure_id}/progress/{year}/", data, expected=302)
         with self.outcomes.lock:

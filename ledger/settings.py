@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.inbox",
+                "tasks.views.context_processors.review_queue",
             ],
         },
     },
@@ -226,7 +227,7 @@ LEDGER_JOB_STUCK_MINUTES = int(os.environ.get("LEDGER_JOB_STUCK_MINUTES", "10"))
 LEDGER_JOB_HEARTBEAT_SECONDS = int(os.environ.get("LEDGER_JOB_HEARTBEAT_SECONDS", "30"))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # staff land on their to-do, supervisors and admins on the dashboard
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulk, dashboard, exports, measures, reports, review, years
+from .views import bulk, dashboard, exports, measures, reports, review, todo, years
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -18,11 +18,13 @@ urlpatterns = [
     path("plans/<str:slug>/years/close/", years.close, name="close_year"),
     path("plans/<str:slug>/years/reopen/", years.reopen, name="reopen_year"),
     path("plans/<str:slug>/years/rollover/", years.rollover, name="rollover"),
-    path("my/", measures.my_measures, name="my_measures"),
+    path("start/", todo.start, name="start"),
+    path("my/", todo.my_measures, name="my_measures"),
     path("my/report-many/", bulk.report_many, name="report_many"),
     path("measures/<id:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<id:pk>/progress/<int:year>/", measures.report, name="report_progress"),
     path("measures/<id:pk>/progress/<int:year>/review/", review.review, name="review_report"),
+    path("measures/<id:pk>/progress/<int:year>/withdraw/", measures.withdraw, name="withdraw_report"),
     path("measures/<id:pk>/extensions/", review.ask_extension, name="request_extension"),
     path("extensions/<id:pk>/decision/", review.decide, name="decide_extension"),
     path("evidence/<id:pk>/", measures.evidence_file, name="evidence_file"),

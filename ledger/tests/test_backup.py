@@ -65,7 +65,7 @@ def filled(tmp_path):
     response = client.post(
         f"/measures/{measure.pk}/progress/{YEAR}/",
         {f"{YEAR}-status": "done", f"{YEAR}-note": "已完成，见附件", f"{YEAR}-done_on": f"{YEAR}-03-01",
-         f"{YEAR}-version": "", f"{YEAR}-evidence": upload("总结报告.pdf", PDF_BYTES)},
+         f"{YEAR}-version": "", f"{YEAR}-confirm_done": "1", f"{YEAR}-evidence": upload("总结报告.pdf", PDF_BYTES)},
     )
     assert response.status_code == 302, response.content[:300]
     progress = Progress.objects.get(measure=measure, year=YEAR)
@@ -74,7 +74,7 @@ def filled(tmp_path):
     response = client.post(
         f"/measures/{measure.pk}/progress/{YEAR}/",
         {f"{YEAR}-status": "done", f"{YEAR}-note": "已补充", f"{YEAR}-done_on": f"{YEAR}-03-01",
-         f"{YEAR}-version": progress.version},
+         f"{YEAR}-version": progress.version, f"{YEAR}-confirm_done": "1"},
     )
     assert response.status_code == 302, response.content[:300]
     return measure, staff

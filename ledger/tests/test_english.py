@@ -202,7 +202,7 @@ def test_the_measure_list_in_english(supervisor):
 
 @pytest.mark.django_db
 def test_my_tasks_in_english(staff):
-    content = page(staff, "/my/")
+    content = page(staff, "/my/?tab=all")
     assert_english(
         content,
         NAV_ENGLISH + ["Your department leads or is responsible for", "Milestone", "No.", "Status"],

@@ -50,6 +50,8 @@ ADMIN_SWEPT = {"admin:index", "admin:tasks_measure_import", "admin:tasks_measure
 # Views that accept only POST: the sweep POSTs an empty body to them (and checks GET is refused).
 POST_ONLY = {
     "report_progress",
+    "withdraw_report",
+    "api-measure-withdraw",
     "review_report",
     "request_extension",
     "decide_extension",
@@ -79,6 +81,7 @@ API_ALL = {ANONYMOUS: {401, 403}, STAFF_A: {200}, STAFF_B: {200}, SUPERVISOR: {2
 EXPECTED = {
     # tasks/urls.py
     "home": PAGE_ALL,
+    "start": {ANONYMOUS: {LOGIN}, STAFF_A: {302}, STAFF_B: {302}, SUPERVISOR: {302}, ADMIN: {302}},  # to 我的任务 or the dashboard
     "overdue": PAGE_ALL,
     "due_soon": PAGE_ALL,
     "measure_list": PAGE_ALL,  # staff see only their departments' rows (tasks/tests/test_permissions.py)
@@ -102,6 +105,8 @@ EXPECTED = {
     # POST with an empty body: 400 (or a redirect with the form's errors) means "allowed, invalid data"
     "report_progress": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
     "review_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
+    # nothing of theirs waits for review: refused with the reason, back to the measure page
+    "withdraw_report": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {302}, SUPERVISOR: {403}, ADMIN: {302}},
     "request_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {302}, SUPERVISOR: {403}, ADMIN: {302}},
     "decide_extension": {ANONYMOUS: {LOGIN}, STAFF_A: {404}, STAFF_B: {403}, SUPERVISOR: {302}, ADMIN: {302}},
     # an empty bulk review: nothing selected, back to the queue with the message
@@ -132,6 +137,7 @@ EXPECTED = {
     "api-measure-list": API_ALL,  # staff see only their departments' measures (tasks/tests/test_api.py)
     "api-measure-detail": {ANONYMOUS: {401, 403}, STAFF_A: {404}, STAFF_B: {200}, SUPERVISOR: {200}, ADMIN: {200}},
     "api-measure-progress": {ANONYMOUS: {401, 403}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
+    "api-measure-withdraw": {ANONYMOUS: {401, 403}, STAFF_A: {404}, STAFF_B: {400}, SUPERVISOR: {403}, ADMIN: {400}},
     # the admin site
     "admin:index": ADMIN_SITE,
     "admin:tasks_measure_import": ADMIN_SITE,
@@ -250,6 +256,7 @@ def world(db):
         "nudge_measure": {"pk": measure.pk},
         "report_progress": {"pk": measure.pk, "year": YEAR},
         "review_report": {"pk": measure.pk, "year": YEAR},
+        "withdraw_report": {"pk": measure.pk, "year": YEAR},
         "request_extension": {"pk": measure.pk},
         "decide_extension": {"pk": extension.pk},
         "evidence_file": {"pk": evidence.pk},
@@ -260,6 +267,7 @@ def world(db):
         "password_reset_confirm": {"uidb64": "MQ", "token": "made-up-token"},
         "api-measure-detail": {"pk": measure.pk},
         "api-measure-progress": {"pk": measure.pk},
+        "api-measure-withdraw": {"pk": measure.pk},
     }
     return users, params
 

@@ -88,7 +88,7 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(fagui, fagui_client, ch
     response = fagui_client.post(f"/inbox/{first.pk}/read/", {"open": "1"})
     assert response["Location"] == f"/measures/{measure.pk}/"
     fagui_client.post("/inbox/read-all/")
-    assert 'class="count"' not in fagui_client.get("/my/").content.decode()
+    assert 'title="未读"' not in fagui_client.get("/my/").content.decode()
 
 
 def test_nobody_reads_or_marks_another_user_s_inbox(fagui, renfang, chief_client):

@@ -1,5 +1,6 @@
 """API representations: measures as interchange objects, and a progress report."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
@@ -43,10 +44,27 @@ class ProgressReportSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("%(year)s 年不在本台账的年度范围内。") % {"year": year})
         return year
 
+    def validate_done_on(self, done_on):
+        if done_on is not None and done_on > timezone.localdate():
+            raise serializers.ValidationError(_("完成日期不能晚于今天。"))
+        return done_on
+
     def validate(self, data):
         if data["status"] != ProgressStatus.DONE:
             data["done_on"] = None
         return data
+
+
+class WithdrawSerializer(serializers.Serializer):
+    """Withdraw one's own report of ``year`` waiting for review; ``version`` is the one last read."""
+
+    year = serializers.IntegerField()
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+
+    def validate_year(self, year):
+        if year not in self.context["measure"].plan.years:
+            raise serializers.ValidationError(_("%(year)s 年不在本台账的年度范围内。") % {"year": year})
+        return year
 
 
 #: The body of a refusal (DRF's): ``{"detail": "…"}``.

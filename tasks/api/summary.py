@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tasks.standing.dashboard import Scope, ScopeError, remembered, summary
+from tasks.standing.dashboard import Scope, ScopeError, own_plan, remembered, summary
 from ..filtersets import DATE_SCHEMA, DEPARTMENT_SCHEMA, SOON_DAYS_SCHEMA, TEXT_SCHEMA, YEAR_SCHEMA
 from .serializers import ERROR
 from .views import NOT_SIGNED_IN
@@ -23,7 +23,7 @@ class SummaryView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("plan", TEXT_SCHEMA, description="plan slug (default: the newest plan)"),
+            OpenApiParameter("plan", TEXT_SCHEMA, description="plan slug (default: the plan holding most of the user's own measures, else the newest plan)"),
             OpenApiParameter("year", YEAR_SCHEMA, description="plan year (default: the plan's reporting year)"),
             OpenApiParameter("as_of", DATE_SCHEMA, description="the date overdue is judged on (default: today)"),
             OpenApiParameter("department", DEPARTMENT_SCHEMA, description="department id or name"),
@@ -38,7 +38,7 @@ class SummaryView(APIView):
     def get(self, request):
         plans = list(Plan.objects.order_by("-start_year", "title"))
         try:
-            scope = Scope.from_params(request.query_params, plans=plans)
+            scope = Scope.from_params(request.query_params, plans=plans, default=lambda: own_plan(request.user, plans))
         except ScopeError as error:
             raise ValidationError({"detail": str(error)}) from error
         if isinstance(request.accepted_renderer, JSONRenderer):

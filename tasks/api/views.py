@@ -20,8 +20,9 @@ from ..filtersets import ID_SCHEMA, MeasureFilter
 from tasks.exporting.interchange import interchange_queryset, to_interchange
 from ..models import Measure
 from tasks.workflow.reporting import ReportConflict, ReportRefused, report_progress
+from tasks.workflow.withdraw import withdraw_report
 from tasks.workflow.year_close import YearClosed
-from .serializers import CONFLICT, ERROR, MeasureSerializer, ProgressReportSerializer
+from .serializers import CONFLICT, ERROR, MeasureSerializer, ProgressReportSerializer, WithdrawSerializer
 
 
 #: Answers every endpoint may give besides its own (``DEFAULT_PERMISSION_CLASSES``: logged in or a token).
@@ -66,8 +67,10 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
         return interchange_queryset(visible_measures(self.request.user, Measure.objects.all()))
 
     def get_serializer_class(self):
-        """The report's fields for a POST (``progress``, the only one; OPTIONS describes it with a
-        POST request), the interchange object otherwise."""
+        """The report's fields for a POST (``progress``; ``withdraw`` has its own; OPTIONS describes
+        ``progress`` with a POST request), the interchange object otherwise."""
+        if self.action == "withdraw":
+            return WithdrawSerializer
         return ProgressReportSerializer if self.request.method == "POST" else MeasureSerializer
 
     @extend_schema(
@@ -109,6 +112,48 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
                 expected_version=data["version"],
                 source=ProgressSource.API,
             )
+        except ReportConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "version": conflict.progress.version}, status=status.HTTP_409_CONFLICT
+            )
+        except ReportRefused as refused:
+            raise ValidationError({"detail": str(refused)}) from None
+        except YearClosed as closed:
+            return Response(
+                {"detail": str(closed), "code": closed.code, "year": closed.closure.year},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        return Response(to_interchange(interchange_queryset(Measure.objects.filter(pk=measure.pk)).get()))
+
+    @extend_schema(
+        parameters=[MEASURE_ID],
+        request=WithdrawSerializer,
+        responses={
+            200: OpenApiResponse(MeasureSerializer, description="the measure after the report was withdrawn"),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="invalid request, or nothing to withdraw (no report of the user's waits for review)",
+            ),
+            401: NOT_SIGNED_IN[401],
+            403: OpenApiResponse(
+                ERROR, description="not logged in; the user may not report on the measure; or the year is closed"
+                ' (`"code": "year_closed"`)',
+            ),
+            404: OpenApiResponse(ERROR, description="no such measure, or the user may not see it"),
+            409: OpenApiResponse(CONFLICT, description="the report changed since `version`; read it again"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw (撤回) one's own report waiting for review: it goes back to the version before."""
+        measure = self.get_object()
+        if not can_report(request.user, measure):
+            raise PermissionDenied(_("您不能填报该措施的进展。"))
+        body = WithdrawSerializer(data=request.data, context={"measure": measure})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            withdraw_report(measure, data["year"], user=request.user, expected_version=data["version"], source=ProgressSource.API)
         except ReportConflict as conflict:
             return Response(
                 {"detail": str(conflict), "version": conflict.progress.version}, status=status.HTTP_409_CONFLICT

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Department
 
-from tasks.access import visibility, visible_measures
+from tasks.access import own_measures, visibility, visible_measures
 from tasks.filtersets import ScopeForm, form_errors, is_id
 from tasks.standing.kept import clock
 from tasks.models import (
@@ -60,9 +60,13 @@ class Scope:
     year_chosen: bool = False
 
     @classmethod
-    def from_params(cls, params, *, plans):
+    def from_params(cls, params, *, plans, default=None):
         """Read ``plan``, ``year``, ``as_of``, ``soon_days`` and ``department`` from query parameters
-        (``ScopeForm``: each within its bounds); ``ScopeError`` names what cannot be read."""
+        (``ScopeForm``: each within its bounds); ``ScopeError`` names what cannot be read.
+
+        Without ``plan`` the scope is the plan ``default()`` gives (one of ``plans``: the user's
+        own, ``own_plan``; asked only then), else the first of ``plans``; the year is that plan's
+        reporting year, the date today."""
         form = ScopeForm(params)
         if not form.is_valid():
             raise ScopeError(form_errors(form))
@@ -73,7 +77,8 @@ class Scope:
             if plan is None:
                 raise ScopeError(_("没有代号为“%(slug)s”的台账。") % {"slug": data["plan"]})
         elif plans:
-            plan = plans[0]
+            chosen = default() if default is not None else None
+            plan = chosen if chosen in plans else plans[0]
         return cls(
             plan=plan,
             year=data["year"] or (plan.reporting_year if plan else None),
@@ -113,6 +118,23 @@ class Scope:
             params["soon_days"] = self.soon_days
         params.update(extra)
         return {key: value for key, value in params.items() if value not in ("", None)}
+
+
+def own_plan(user, plans):
+    """The plan of ``plans`` holding most of the measures the user's departments lead or are
+    responsible for (the first of them on a tie), or None for a user without such measures."""
+    if not plans:
+        return None
+    counts = dict(
+        own_measures(user, Measure.objects.filter(item__task__section__plan__in=plans))
+        .order_by()
+        .values("item__task__section__plan")
+        .annotate(n=Count("pk"))
+        .values_list("item__task__section__plan", "n")
+    )
+    if not counts:
+        return None
+    return max(plans, key=lambda plan: (counts.get(plan.pk, 0), -plans.index(plan)))
 
 
 #: Rows every report, review, extension decision and import writes: their newest marks the last write.

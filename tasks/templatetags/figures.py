@@ -37,3 +37,9 @@ def days_after(later, earlier):
 def status_label(value):
     """The words for a progress status code (``done`` → 已完成)."""
     return ProgressStatus(value).label if value in ProgressStatus.values else value
+
+
+@register.filter
+def first_line(text):
+    """The first non-empty line of ``text`` (a measure's title is its text's first line)."""
+    return next((line.strip() for line in str(text or "").splitlines() if line.strip()), "")

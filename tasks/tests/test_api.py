@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -161,3 +162,24 @@ def test_the_list_costs_a_fixed_number_of_queries(fagui, django_assert_max_num_q
         assert fagui.get("/api/measures/?page_size=50").status_code == 200
     with django_assert_max_num_queries(12):
         assert fagui.get("/api/measures/?page=2").status_code == 200
+
+
+def test_the_author_withdraws_a_pending_report_through_the_api(fagui, measure):
+    url = f"/api/measures/{measure.pk}/"
+    fagui.post(url + "progress/", {"year": 2025, "status": "in_progress", "note": "一"}, format="json")
+    fagui.post(url + "progress/", {"year": 2025, "status": "done", "note": "二", "version": 1}, format="json")
+    assert fagui.post(url + "withdraw/", {"year": 2025, "version": 1}, format="json").status_code == 409
+    response = fagui.post(url + "withdraw/", {"year": 2025, "version": 2}, format="json")
+    assert response.status_code == 200
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.status, progress.note, progress.review, progress.version) == ("in_progress", "一", ReviewState.NONE, 3)
+    assert progress.entries.get(version=3).source == ProgressSource.API
+    again = fagui.post(url + "withdraw/", {"year": 2025, "version": 3}, format="json")
+    assert again.status_code == 400 and "不能撤回" in again.json()["detail"]
+
+
+def test_a_done_date_in_the_future_is_400(fagui, measure):
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = fagui.post(f"/api/measures/{measure.pk}/progress/", {"year": 2025, "status": "done", "done_on": tomorrow}, format="json")
+    assert response.status_code == 400
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()

@@ -115,7 +115,7 @@ def test_extensions_with_their_reasons_and_evidence_counts_are_listed(chief):
     undone = next(m for m in measures_of("政策法规科") if not m.progress.filter(year=2024).exists())
     response = staff.post(
         f"/measures/{undone.pk}/progress/2024/",
-        {"2024-status": "done", "2024-note": "已印发制度", "2024-done_on": "2024-11-20", "2024-version": "", "2024-evidence": [upload("制度.pdf", PDF_BYTES)]},
+        {"2024-status": "done", "2024-note": "已印发制度", "2024-done_on": "2024-11-20", "2024-version": "", "2024-confirm_done": "1", "2024-evidence": [upload("制度.pdf", PDF_BYTES)]},
     )
     assert response.status_code == 302
     document = opened(chief.get("/plans/anshan/report/"))

@@ -35,7 +35,7 @@ def other(anshan):
 
 
 def report_form(year, status="in_progress", version=""):
-    return {f"{year}-status": status, f"{year}-note": "说明", f"{year}-version": version}
+    return {f"{year}-status": status, f"{year}-note": "说明", f"{year}-version": version, f"{year}-confirm_done": "1"}
 
 
 def pending_report(measure, year=2025):
@@ -87,9 +87,9 @@ def test_staff_cannot_download_another_departments_evidence(fagui, other):
 
 
 def test_my_list_never_shows_another_departments_measure(fagui, other):
-    page = fagui.get("/my/").content.decode()
+    page = fagui.get("/my/?tab=all").content.decode()
     assert f"/measures/{other.pk}/" not in page
-    assert other not in fagui.get("/my/").context["page"].object_list
+    assert other not in fagui.get("/my/?tab=all").context["page"].object_list
 
 
 def test_staff_cannot_review_or_decide(fagui, own, anshan):

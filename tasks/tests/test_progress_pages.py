@@ -14,6 +14,7 @@ from tasks.choices import DATED_KINDS, ProgressSource, ProgressStatus, ReviewSta
 from tasks.models import Evidence, Measure, Milestone, Plan, Progress, ProgressEntry
 from tasks.workflow.reporting import report_progress
 from tasks.workflow.review import request_extension
+from tasks.workflow.year_close import close_year
 from tasks.tests.helpers import EXE_BYTES, PDF_BYTES, login, measures_of, upload
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ def measure(anshan):
 
 
 def post_report(client, measure, year, *, version="", headers=None, **fields):
+    """Post a year's report; a "done" comes confirmed (the 确认完成 step) unless ``confirm_done`` says otherwise."""
+    fields.setdefault("confirm_done", "1")
     data = {f"{year}-{name}": value for name, value in fields.items()}
     data[f"{year}-version"] = version
     return client.post(f"/measures/{measure.pk}/progress/{year}/", data, headers=headers or {})
@@ -46,7 +49,7 @@ def post_report(client, measure, year, *, version="", headers=None, **fields):
 
 
 def test_my_measures_lists_every_measure_of_the_department_grouped_by_plan_and_section(fagui):
-    response = fagui.get("/my/")
+    response = fagui.get("/my/?tab=all")
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["page"].paginator.count == 62
@@ -65,7 +68,7 @@ def on(day):
 
 def test_my_measures_show_this_years_deadline_and_a_signal(fagui):
     with on("2025-01-15"):  # after the 2024 deadlines: some done, some overdue
-        page = fagui.get("/my/").content.decode()
+        page = fagui.get("/my/?tab=all").content.decode()
     measure = measures_of("政策法规科").first()
     deadline_2024 = measure.deadlines.get(year=2024)
     assert deadline_2024.text in page
@@ -91,7 +94,7 @@ def test_the_badge_before_on_and_after_a_deadline(fagui, today, badge):
     ]
     with on(today):
         detail = fagui.get(f"/measures/{measure.pk}/").content.decode()
-        listed = fagui.get("/my/").content.decode()
+        listed = fagui.get("/my/?tab=all").content.decode()
     heading = detail[detail.index("<h1>") : detail.index("</h1>")]
     assert badge in heading
     row = listed[listed.index(f'href="/measures/{measure.pk}/"') :]
@@ -100,7 +103,7 @@ def test_the_badge_before_on_and_after_a_deadline(fagui, today, badge):
 
 def test_guangyuan_lead_unit_sees_its_measures(guangyuan):
     client = login("sifaju", STAFF, ["市司法局"])
-    response = client.get("/my/")
+    response = client.get("/my/?tab=all")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == measures_of("市司法局").count() == 35
 
@@ -115,19 +118,19 @@ def test_a_supervisor_without_department_gets_an_empty_list_and_the_review_link(
 def test_my_measures_costs_the_same_queries_for_62_measures_as_for_5(anshan, django_assert_max_num_queries):
     many = login("fagui", STAFF, ["政策法规科"])
     few = login("renfang", STAFF, ["人防管理科"])
-    with django_assert_max_num_queries(10):
-        assert many.get("/my/").context["page"].paginator.count == 62
-    with django_assert_max_num_queries(10):
-        assert few.get("/my/").context["page"].paginator.count == 5
+    with django_assert_max_num_queries(11):
+        assert many.get("/my/?tab=all").context["page"].paginator.count == 62
+    with django_assert_max_num_queries(11):
+        assert few.get("/my/?tab=all").context["page"].paginator.count == 5
 
 
 def test_my_measures_come_a_page_at_a_time_in_plan_order(fagui, monkeypatch):
-    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
-    first, third = fagui.get("/my/"), fagui.get("/my/", {"page": 3})
+    monkeypatch.setattr("tasks.views.todo.MY_MEASURES_PER_PAGE", 25)
+    first, third = fagui.get("/my/?tab=all"), fagui.get("/my/", {"tab": "all", "page": 3})
     assert len(first.context["page"].object_list) == 25
     assert len(third.context["page"].object_list) == 12
     assert "page=2" in first.content.decode()
-    shown = [m.pk for page in (1, 2, 3) for m in fagui.get("/my/", {"page": page}).context["page"].object_list]
+    shown = [m.pk for page in (1, 2, 3) for m in fagui.get("/my/", {"tab": "all", "page": page}).context["page"].object_list]
     in_plan_order = measures_of("政策法规科").order_by(
         "item__task__section__order", "item__task__order", "item__order", "number"
     )
@@ -135,13 +138,12 @@ def test_my_measures_come_a_page_at_a_time_in_plan_order(fagui, monkeypatch):
     assert {m.signal for m in first.context["page"].object_list} >= {"done", "overdue"}
 
 
-def test_returned_reports_are_listed_on_top_whatever_the_page(fagui, measure, monkeypatch):
-    monkeypatch.setattr("tasks.views.measures.MY_MEASURES_PER_PAGE", 25)
+def test_a_returned_report_is_in_its_tab_with_a_link_to_its_year(fagui, measure):
     Progress.objects.filter(measure=measure, year=2024).update(review=ReviewState.RETURNED)
     refresh_standing([measure.pk])  # a write beside the services: the kept standing follows it
-    for page in (1, 3):
-        listed = fagui.get("/my/", {"page": page}).context["returned"]
-        assert [m.pk for m in listed] == [measure.pk]
+    response = fagui.get("/my/", {"tab": "returned"})
+    assert [(p.measure_id, p.year) for p in response.context["page"].object_list] == [(measure.pk, 2024)]
+    assert f'href="/measures/{measure.pk}/?year=2024#year-2024">补充材料</a>' in response.content.decode()
 
 
 # -- the measure page ---------------------------------------------------------------------
@@ -165,7 +167,7 @@ def test_the_measure_page_shows_the_whole_context_every_year_and_the_history(fag
 
 
 def test_the_measure_page_costs_a_fixed_number_of_queries(fagui, measure, django_assert_max_num_queries):
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):  # 21, and the year the page opens (the earliest overdue)
         assert fagui.get(f"/measures/{measure.pk}/").status_code == 200
 
 
@@ -173,7 +175,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
     page = fagui.get(f"/measures/{measure.pk}/").content.decode()
     assert f'action="/measures/{measure.pk}/progress/2025/"' in page
     assert 'enctype="multipart/form-data"' in page
-    assert "保存进展" in page
+    assert ">保存</button>" in page
     assert "/static/vendor/htmx.min.js" in page
     assert "https://" not in page.split('<main id="main"')[1]
 
@@ -184,7 +186,7 @@ def test_the_report_form_works_without_javascript(fagui, measure):
 def test_staff_report_progress_and_the_history_keeps_it(fagui, measure):
     response = post_report(fagui, measure, 2025, status="in_progress", note="已制定年度培训计划", done_on="")
     assert response.status_code == 302
-    assert response["Location"] == f"/measures/{measure.pk}/#year-2025"
+    assert response["Location"] == f"/measures/{measure.pk}/?year=2025#year-2025"  # opened at that year
     progress = Progress.objects.get(measure=measure, year=2025)
     assert (progress.status, progress.note, progress.version, progress.updated_by.username) == (
         ProgressStatus.IN_PROGRESS, "已制定年度培训计划", 1, "fagui",
@@ -241,7 +243,8 @@ def test_a_plan_that_requires_evidence_refuses_done_without_it(fagui, measure):
     assert not Progress.objects.filter(measure=measure, year=2025).exists()
     response = fagui.post(
         f"/measures/{measure.pk}/progress/2025/",
-        {"2025-status": "done", "2025-note": "已完成", "2025-version": "", "2025-evidence": upload("总结.pdf", PDF_BYTES)},
+        {"2025-status": "done", "2025-note": "已完成", "2025-version": "", "2025-confirm_done": "1",
+         "2025-evidence": upload("总结.pdf", PDF_BYTES)},
     )
     assert response.status_code == 302
     assert Progress.objects.get(measure=measure, year=2025).status == ProgressStatus.DONE
@@ -321,3 +324,110 @@ def test_no_id_appears_twice_on_the_measure_page_whatever_forms_it_holds(anshan)
         assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
         for target in re.findall(r'\sfor="([^"]+)"', page):
             assert target in ids, target
+
+
+# -- explicit saving: "done" needs its date confirmed; a report sent by mistake is withdrawn ----
+
+
+def test_done_without_confirmation_writes_nothing_and_asks_for_the_date(fagui, measure):
+    with on("2025-06-20"):
+        response = post_report(fagui, measure, 2025, status="done", note="培训已完成", confirm_done="")
+    assert response.status_code == 200
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+    page = response.content.decode()
+    assert "确认已完成" in page and ">确认完成</button>" in page
+    assert 'name="2025-done_on" value="2025-06-20"' in page  # today, editable
+    assert 'max="2025-06-20"' in page
+    assert 'name="2025-confirm_done" value="1"' in page
+    assert 'name="2025-evidence"' in page  # the upload in the same step
+    assert "培训已完成" in page  # the note is kept
+
+
+def test_a_done_date_in_the_future_is_refused(fagui, measure):
+    with on("2025-06-20"):
+        response = post_report(fagui, measure, 2025, status="done", note="", done_on="2025-06-21")
+    assert response.status_code == 400
+    assert "完成日期不能晚于今天。" in response.content.decode()
+    assert not Progress.objects.filter(measure=measure, year=2025).exists()
+
+
+def test_the_status_select_saves_nothing_by_itself(fagui, measure):
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    form = page[page.index('<form method="post" action="/measures/%d/progress/2025/"' % measure.pk):]
+    form = form[: form.index("</form>")]
+    assert "hx-trigger" not in form  # only the 保存 button sends the form
+
+
+def test_the_author_withdraws_a_report_waiting_for_review(fagui, measure):
+    post_report(fagui, measure, 2025, status="in_progress", note="起草中")
+    post_report(fagui, measure, 2025, version=1, status="done", note="已完成", done_on="2025-01-02")
+    progress = Progress.objects.get(measure=measure, year=2025)
+    assert (progress.status, progress.review, progress.version) == ("done", ReviewState.PENDING, 2)
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert f'action="/measures/{measure.pk}/progress/2025/withdraw/"' in page
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 2})
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert (progress.status, progress.note, progress.done_on, progress.review, progress.version) == (
+        "in_progress", "起草中", None, ReviewState.NONE, 3
+    )
+    assert progress.entries.get(version=3).comment == "撤回报告"
+    history = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    assert history.count("撤回报告") == 2  # the progress entry and the review record, both in the history
+    assert '/progress/2025/withdraw/"' not in history
+
+
+def test_a_reviewed_report_or_another_persons_cannot_be_withdrawn(fagui, measure):
+    post_report(fagui, measure, 2025, status="done", note="已完成")
+    colleague = login("fagui2", STAFF, ["政策法规科"])
+    response = colleague.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1}, follow=True)
+    assert "只有提交报告的本人可以撤回。" in response.content.decode()
+    chief = login("chief", SUPERVISOR)
+    chief.post(f"/measures/{measure.pk}/progress/2025/review/", {"decision": "accept", "reason": "", "version": 1})
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1}, follow=True)
+    assert "不能撤回" in response.content.decode()
+    assert Progress.objects.get(measure=measure, year=2025).review == ReviewState.ACCEPTED
+
+
+def test_a_report_cannot_be_withdrawn_once_its_year_is_closed(fagui, measure):
+    post_report(fagui, measure, 2025, status="done", note="已完成")
+    close_year(Plan.objects.get(slug="anshan"), 2025)
+    response = fagui.post(f"/measures/{measure.pk}/progress/2025/withdraw/", {"version": 1})
+    assert response.status_code == 403
+    assert Progress.objects.get(measure=measure, year=2025).review == ReviewState.PENDING
+
+
+# -- the measure page: titled by its text, its place as a breadcrumb, the year that matters open ----
+
+
+def test_the_measure_page_is_titled_by_its_text_with_its_place_as_written(fagui, anshan):
+    """Anshan item (8) measure ③: 部分 › 任务 › 要求, numbered as the ledger writes them."""
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+    first_line = measure.text.strip().splitlines()[0]
+    title = page[page.index("<title>") + 7 : page.index("</title>")]
+    assert title == (first_line if len(first_line) <= 40 else first_line[:39] + "…")
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert first_line[:20] in heading and measure.place_label not in heading
+    assert f"编号：{measure.place_label}" in page
+    crumbs = page[page.index('<nav class="crumbs breadcrumb"') : page.index("</nav>", page.index('<nav class="crumbs breadcrumb"'))]
+    assert crumbs.count("<li>") == 4  # plan, section, task, item: the Anshan ledger has every level
+    assert f"<li>{measure.item.label}</li>" in crumbs  # the item has a number and no text of its own
+
+
+def test_the_measure_page_opens_the_overdue_year_and_folds_the_others(fagui, anshan):
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    with on("2025-01-15"):  # its 2024 milestone (11月30日) is overdue
+        page = fagui.get(f"/measures/{measure.pk}/").content.decode()
+        asked = fagui.get(f"/measures/{measure.pk}/", {"year": 2025}).content.decode()
+    folded = {int(year) for year in re.findall(r'<details class="year"><summary>(\d{4}) 年度 · ', page)}
+    assert folded == {2023, 2025}  # each summary says the year's status
+    assert 'id="year-2024"' in page and 'name="2024-status"' in page
+    assert {int(year) for year in re.findall(r'<details class="year"><summary>(\d{4}) 年度 · ', asked)} == {2023, 2024}
+
+
+def test_lists_number_measures_as_their_ledger_does(fagui, anshan):
+    measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
+    listed = fagui.get("/measures/", {"plan": "anshan"}).content.decode()
+    assert f'<td class="nowrap">{measure.place_label}</td>' in listed
+    assert ".(8)3<" not in listed

@@ -44,7 +44,7 @@ def open_2024(anshan):
 def report(client, measure, year, status, note="", version=""):
     return client.post(
         f"/measures/{measure.pk}/progress/{year}/",
-        {f"{year}-status": status, f"{year}-note": note, f"{year}-version": version},
+        {f"{year}-status": status, f"{year}-note": note, f"{year}-version": version, f"{year}-confirm_done": "1"},
     )
 
 
@@ -62,7 +62,7 @@ def review(client, measure, year, decision, reason="", version=None):
 def test_a_supervisor_accepts_a_done_report(fagui, chief, measure):
     report(fagui, measure, 2025, "done", "全年培训已完成")
     queue = chief.get("/review/").content.decode()
-    assert f'href="/measures/{measure.pk}/#year-2025"' in queue
+    assert f'href="/measures/{measure.pk}/?year=2025#year-2025"' in queue
     page = chief.get(f"/measures/{measure.pk}/").content.decode()
     assert "提交审核" in page
     assert review(chief, measure, 2025, "accept").status_code == 302
@@ -72,7 +72,7 @@ def test_a_supervisor_accepts_a_done_report(fagui, chief, measure):
         ("fagui", "", "pending"),
         ("chief", "pending", "accepted"),
     ]
-    assert f'href="/measures/{measure.pk}/#year-2025"' not in chief.get("/review/").content.decode()
+    assert f'href="/measures/{measure.pk}/?year=2025#year-2025"' not in chief.get("/review/").content.decode()
 
 
 def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff(fagui, chief, open_2024):
@@ -82,7 +82,8 @@ def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff
     assert (progress.status, progress.review, progress.done_on) == (ProgressStatus.IN_PROGRESS, ReviewState.RETURNED, None)
     assert progress.entries.order_by("-version").first().comment == "审核退回：缺少培训签到表"
     my_page = fagui.get("/my/").content.decode()
-    assert "被退回的报告" in my_page
+    assert '<a href="?tab=returned">待补充材料 <span class="count">1</span></a>' in my_page
+    my_page = fagui.get("/my/?tab=returned").content.decode()
     assert "缺少培训签到表" in my_page
     assert 'class="row-returned"' in my_page
     detail = fagui.get(f"/measures/{open_2024.pk}/").content.decode()
@@ -90,7 +91,7 @@ def test_a_returned_report_goes_back_to_in_progress_and_shows_up_again_for_staff
     # staff fix it and submit again: pending, and no longer in the returned list
     report(fagui, open_2024, 2024, "done", "已补充签到表", version=progress.version)
     assert Progress.objects.get(pk=progress.pk).review == ReviewState.PENDING
-    assert "被退回的报告" not in fagui.get("/my/").content.decode()
+    assert fagui.get("/my/?tab=returned").context["page"].paginator.count == 0
 
 
 def test_returning_needs_a_reason(fagui, chief, measure):

@@ -58,13 +58,13 @@ def test_the_pages_and_nudges_follow_the_new_reporting_year(plan):
     api = APIClient()
     api.force_authenticate(create_account("chief", SUPERVISOR)[0])
     assert api.get("/api/summary/?plan=anshan").json()["year"] == 2024
-    before = staff.get("/my/").content.decode()
+    before = staff.get("/my/?tab=all").content.decode()
     # 我的任务 shows the reporting year's milestones: the department's 34 dated 2024 milestones
     assert (before.count('class="milestone">2024-'), before.count('class="milestone">2025-')) == (34, 0)
     roll_over(plan, expected_year=2024)
     summary = api.get("/api/summary/?plan=anshan").json()
     assert (summary["year"], summary["done"], summary["measures"]) == (2025, 0, 75)
-    after = staff.get("/my/").content.decode()
+    after = staff.get("/my/?tab=all").content.decode()
     assert (after.count('class="milestone">2024-'), after.count('class="milestone">2025-')) == (0, 23)
     nudge, _count = nudge_department(Department.objects.get(name="政策法规科"), sender=create_account("boss", SUPERVISOR)[0], message="请报送 2025 年进展")
     assert nudge.measures.count() == 62  # nothing of the department is done for 2025 yet

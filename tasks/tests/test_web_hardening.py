@@ -158,7 +158,7 @@ def test_a_server_error_is_the_apps_own_500_page(supervisor, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("tasks.views.measures.own_measures", broken)
+    monkeypatch.setattr("tasks.views.todo.own_measures", broken)
     supervisor.raise_request_exception = False
     response = supervisor.get("/my/")
     assert response.status_code == 500
@@ -178,7 +178,7 @@ def error_answer(kind, monkeypatch):
         return login("fagui", STAFF, ["政策法规科"]).get("/no-such-page/")
     if kind == "csrf":
         return login("fagui", STAFF, ["政策法规科"], csrf=True).post(f"/measures/{own.pk}/progress/2025/", {"2025-status": "done"})
-    monkeypatch.setattr("tasks.views.measures.own_measures", lambda *args, **kwargs: 1 / 0)
+    monkeypatch.setattr("tasks.views.todo.own_measures", lambda *args, **kwargs: 1 / 0)
     client = login("chief", SUPERVISOR)
     client.raise_request_exception = False
     return client.get("/my/")

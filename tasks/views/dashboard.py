@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from departments.models import Department
 
 from ..access import department_ids, sees_everything, visible_measures, visible_plans
-from tasks.standing.dashboard import Scope, ScopeError, milestone_list, milestone_rows, overview, remembered, totals
+from tasks.standing.dashboard import (
+    Scope, ScopeError, milestone_list, milestone_rows, overview, own_plan, remembered, totals,
+)
 from ..filtersets import MeasureFilter, form_errors
 from tasks.exporting.flat import write_flat_export
 from ..models import Measure, Plan
@@ -20,14 +22,29 @@ from tasks.standing.on_date import with_standing
 from .exports import audit_download, audit_format
 
 
+#: The session key of the plan last chosen in a page's scope form: the next page without a plan opens it.
+CHOSEN_PLAN = "ledger_scope_plan"
+
+
+def default_plan(request, plans):
+    """The plan a page opens without ``plan`` in the URL: the one last chosen in this session,
+    else the user's own (``own_plan``: their departments' measures), else the first."""
+    chosen = request.session.get(CHOSEN_PLAN)
+    return next((plan for plan in plans if plan.slug == chosen), None) or own_plan(request.user, plans)
+
+
 def scope_or_400(request):
     """The plans the user may choose from (those holding a measure they may see) and the scope
-    the URL asks for; a parameter that cannot be read is ``BadScope``."""
+    the URL asks for; a parameter that cannot be read is ``BadScope``. A plan chosen in the URL
+    is remembered in the session for the next page that names none."""
     plans = list(visible_plans(request.user, Plan.objects.order_by("-start_year", "title")))
     try:
-        return plans, Scope.from_params(request.GET, plans=plans)
+        scope = Scope.from_params(request.GET, plans=plans, default=lambda: default_plan(request, plans))
     except ScopeError as error:
         raise BadScope(str(error)) from error
+    if request.GET.get("plan") and scope.plan is not None and request.session.get(CHOSEN_PLAN) != scope.plan.slug:
+        request.session[CHOSEN_PLAN] = scope.plan.slug
+    return plans, scope
 
 
 class BadScope(Exception):

@@ -1,11 +1,10 @@
-"""Pages of staff work: 我的任务, the measure page, the progress report and evidence downloads."""
+"""Pages of staff work: the measure page, the progress report and evidence downloads."""
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,19 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..access import can_report, can_review, own_measures, visible_measures
+from ..access import can_report, can_review, visible_measures
 from ..choices import ProgressSource, ReviewState
-from ..models import Deadline, Evidence, Measure, MeasureChangeKind, Progress, ReviewRecord
+from ..models import Evidence, Measure, MeasureChangeKind, Progress
 from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, ReviewForm
 from tasks.workflow.reporting import ReportConflict, ReportRefused, measure_history, report_progress
 from tasks.workflow.review import pending_requests
-from tasks.standing.on_date import DATED_KINDS, REPORTING_YEAR, StandingOn, with_standing
+from tasks.standing.on_date import DATED_KINDS, kept_open, with_standing
+from tasks.workflow.withdraw import may_withdraw, withdraw_report
 from tasks.workflow.year_close import YearClosed, closures_of_measure
-from .dashboard import paginate, with_standing_on_page
 
-#: Measures per page of 我的任务: a department of a province-wide plan can own thousands.
-MY_MEASURES_PER_PAGE = 100
-
+#: Measures in the order of their ledger, plan by plan (我的任务, 批量填报).
 PLAN_ORDER = (
     "item__task__section__plan__title",
     "item__task__section__plan_id",
@@ -35,44 +32,6 @@ PLAN_ORDER = (
     "number",
     "pk",
 )
-
-
-def last_return_reason():
-    """The reason given when the measure's report for its plan's reporting year was last returned."""
-    returns = ReviewRecord.objects.filter(
-        progress__measure=OuterRef("pk"), progress__year=OuterRef(REPORTING_YEAR), new_state=ReviewState.RETURNED
-    )
-    return Subquery(returns.order_by("-created_at", "-pk").values("reason")[:1])
-
-
-@require_GET
-@login_required
-def my_measures(request):
-    """The measures of the user's departments, by plan and section, a page at a time; returned reports on top.
-
-    Each shows its standing in its plan's reporting year, judged today, and that year's deadline
-    and milestones (``current_deadlines``, none or one).
-    """
-    as_of = timezone.localdate()
-    own = own_measures(request.user)
-    page, params = paginate(request, own.order_by(*PLAN_ORDER).values_list("pk", flat=True), MY_MEASURES_PER_PAGE)
-    this_year = Deadline.objects.filter(year=F("measure__" + REPORTING_YEAR)).prefetch_related("milestones")
-    shown = Measure.objects.select_related("item__task__section__plan", "person").prefetch_related(
-        Prefetch("deadlines", queryset=this_year, to_attr="current_deadlines")
-    )
-    with_standing_on_page(page, shown, as_of=as_of)
-    returned = own.filter(StandingOn(as_of).review_is(ReviewState.RETURNED))
-    context = {
-        "page": page,
-        "params": params,
-        "returned": Measure.objects.filter(pk__in=returned.values("pk"))
-        .annotate(return_reason=last_return_reason())
-        .select_related("item__task__section__plan")
-        .order_by(*PLAN_ORDER),
-        "as_of": as_of,
-        "may_review": can_review(request.user),
-    }
-    return render(request, "tasks/my_measures.html", context)
 
 
 def measure_with_standing(measures, pk):
@@ -105,6 +64,7 @@ class YearSection:
     form: object = None
     review_form: object = None
     closure: object = None
+    may_withdraw: bool = False
 
     @property
     def returned(self):
@@ -140,6 +100,7 @@ def year_sections(measure, user, *, bound=None):
         sections.append(row)
         if row.closure is not None:
             continue
+        row.may_withdraw = may_withdraw(row.progress, user)
         if reporter:
             row.form = bound if bound is not None and bound.prefix == str(year) else ProgressForm.for_progress(
                 row.progress, prefix=str(year)
@@ -174,9 +135,28 @@ def form_context(request, measure):
     }
 
 
+def year_url(measure, year):
+    """The measure page opened at ``year`` (unfolded, scrolled to)."""
+    return reverse("measure_detail", args=[measure.pk]) + f"?year={year}#year-{year}"
+
+
+def focus_year(request, measure, bound=None):
+    """The year the measure page opens: the one a form was posted for or the URL asks for (``?year=``),
+    else the earliest with an overdue milestone, else the plan's reporting year."""
+    years = measure.plan.years
+    if bound is not None and bound.prefix.isdigit() and int(bound.prefix) in years:
+        return int(bound.prefix)
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in years:
+        return int(asked)
+    overdue = kept_open(lt=timezone.localdate()).filter(measure=measure).order_by("year").values_list("year", flat=True).first()
+    return overdue or measure.plan.reporting_year
+
+
 def detail_context(request, measure, *, bound=None):
     changes = list(measure.changes.select_related("user").order_by("-created_at", "-pk"))
     return {
+        "focus_year": focus_year(request, measure, bound),
         **form_context(request, measure),
         "plan": measure.plan,
         "years": year_sections(measure, request.user, bound=bound),
@@ -219,6 +199,9 @@ def report(request, pk, year):
     status = 400
     if form.is_valid():
         data = form.cleaned_data
+        stored = Progress.objects.filter(measure=measure, year=year).values_list("status", flat=True).first()
+        if form.needs_confirmation(stored):  # nothing is written: the page asks for the date done first
+            return render_year(request, measure, year, form.confirming(), 200)
         try:
             report_progress(
                 measure,
@@ -241,10 +224,32 @@ def report(request, pk, year):
         else:
             if not is_htmx(request):
                 messages.success(request, _("%(year)s 年度进展已保存。") % {"year": year})
-                return redirect(reverse("measure_detail", args=[measure.pk]) + f"#year-{year}")
+                return redirect(year_url(measure, year))
             form = None
             status = 200
     return render_year(request, measure, year, form, status)
+
+
+@require_POST
+@login_required
+def withdraw(request, pk, year):
+    """The author takes back a report waiting for review (撤回); refused once reviewed or in a closed year."""
+    measure = reportable_measure_or_403(request.user, pk)
+    if year not in measure.plan.years:
+        raise Http404
+    version = request.POST.get("version", "")
+    try:
+        withdraw_report(
+            measure, year, user=request.user, expected_version=int(version) if version.isdigit() else None,
+            source=ProgressSource.WEB,
+        )
+    except (ReportRefused, ReportConflict) as refused:
+        messages.error(request, str(refused))
+    except YearClosed as closed:
+        return refuse_closed_year(request, measure, closed)
+    else:
+        messages.success(request, _("%(year)s 年度的报告已撤回，可修改后重新提交。") % {"year": year})
+    return redirect(year_url(measure, year))
 
 
 def render_year(request, measure, year, form, status):

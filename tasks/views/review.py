@@ -16,12 +16,11 @@ from tasks.workflow.forms import ExtensionDecisionForm, ExtensionRequestForm, Re
 from tasks.workflow.reporting import ReportConflict
 from tasks.workflow.review import ReviewRefused, decide_extension, pending_requests, request_extension, review_report
 from tasks.workflow.year_close import YearClosed
-from .measures import refuse_closed_year, reportable_measure_or_403, visible_measure_or_404
+from .measures import refuse_closed_year, reportable_measure_or_403, visible_measure_or_404, year_url
 
 
 def back_to(measure, year=None):
-    url = reverse("measure_detail", args=[measure.pk])
-    return redirect(f"{url}#year-{year}" if year else url)
+    return redirect(year_url(measure, year) if year else reverse("measure_detail", args=[measure.pk]))
 
 
 def refuse_or_reload(request, measure, error, year=None):

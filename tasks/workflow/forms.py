@@ -54,9 +54,13 @@ class ProgressForm(forms.Form):
     )
     evidence = EvidenceField(label=_("佐证材料"))
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    #: "done" is saved only with this set: the writer saw and confirmed the date done (the page's
+    #: 确认完成 step); without it a "done" comes back as that step and nothing is written.
+    confirm_done = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["evidence"].help_text = _("可上传 %(formats)s，单个文件不超过 %(size)s MB。") % {
             "formats": accepted_formats(),
             "size": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
@@ -76,6 +80,29 @@ class ProgressForm(forms.Form):
                 "version": progress.version,
             },
         )
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on is not None and done_on > timezone.localdate():
+            raise ValidationError(_("完成日期不能晚于今天。"), code="future")
+        return done_on
+
+    def needs_confirmation(self, stored_status):
+        """A "done" not confirmed yet, for a report that is not done already: show the 确认完成 step."""
+        data = self.cleaned_data
+        return data["status"] == ProgressStatus.DONE and not data["confirm_done"] and stored_status != ProgressStatus.DONE
+
+    def confirming(self):
+        """This form as the 确认完成 step: the date done (today unless given) and the upload, confirmed."""
+        data = self.data.copy()
+        data[self.add_prefix("confirm_done")] = "1"
+        if not data.get(self.add_prefix("done_on")):
+            data[self.add_prefix("done_on")] = timezone.localdate().isoformat()
+        step = type(self)(data, prefix=self.prefix)
+        step.is_confirming = True
+        return step
+
+    is_confirming = False
 
     def clean(self):
         data = super().clean()

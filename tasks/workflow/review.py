@@ -73,6 +73,14 @@ def pending_requests(queryset=None):
     return queryset.filter(~Exists(ExtensionDecision.objects.filter(request=OuterRef("pk"))))
 
 
+def waiting_for_review(measures):
+    """How many reports and extension requests of ``measures`` wait for a supervisor (the rows
+    of the review queue), counted in one query."""
+    reports = Progress.objects.filter(review=ReviewState.PENDING, measure__in=measures.values("pk"))
+    requests = pending_requests(ExtensionRequest.objects.filter(measure__in=measures.values("pk")))
+    return reports.order_by().values_list("pk").union(requests.order_by().values_list("pk"), all=True).count()
+
+
 @transaction.atomic
 def request_extension(milestone, *, user, new_date, reason):
     """Ask to move a dated milestone to ``new_date``."""

@@ -62,9 +62,10 @@ def test_htmx_saves_a_report_in_place_and_the_language_menu_works_under_the_poli
     page = watched
     log_in(page, "fagui")
     own = measures_of("政策法规科").exclude(pk__in=Progress.objects.values("measure_id")).first()
-    visit(page, f"/measures/{own.pk}/")
+    visit(page, f"/measures/{own.pk}/?year=2025")
     year = page.locator("#year-2025")
     year.get_by_label("状态").select_option(label="进行中")
+    year.get_by_role("button", name="保存").click()
     expect(year).to_contain_text("已保存（版本 1）")
     assert page.evaluate("document.querySelectorAll('style').length") == 0  # htmx inserted no indicator style
     assert page.evaluate("window.__violations") == []

@@ -2,6 +2,8 @@
 
 Every page passes ``check_page`` (axe-core, no sideways scroll at desk, 200% zoom and phone width)."""
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -30,20 +32,29 @@ def own_measure(anshan):
 
 def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, console_errors, fagui, own_measure):
     log_in(page, "fagui", check=True)
-    check_page(page)
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的任务").click()
+    # a login lands staff on their to-do, on the first tab holding something
     expect(page.get_by_role("heading", name="我的任务", level=1)).to_be_visible()
+    tabs = page.get_by_role("navigation", name="待办")
+    expect(tabs.locator('[aria-current="page"]')).to_have_count(1)
+    check_page(page)
+    shots(page, "staff-todo-tab")
+    tabs.get_by_role("link", name="全部").click()
+    page.wait_for_url("**/my/?tab=all")
     expect(page.locator("table.my-measures").first).to_contain_text(own_measure.text[:20])
     check_page(page)
     shots(page, "staff-my")
 
     page.locator(f'a[href="/measures/{own_measure.pk}/"]').first.click()
     page.wait_for_url(f"**/measures/{own_measure.pk}/")
+    page.goto(f"/measures/{own_measure.pk}/?year={YEAR}")  # the year open with its form, whatever today is
     year = page.locator(f"#year-{YEAR}")
     check_page(page)
 
-    # Changing the status saves at once (htmx) and swaps the year's section in place.
+    # Choosing a status saves nothing: the 保存 button does (and htmx swaps the year's section in place).
     year.get_by_label("状态").select_option(label="进行中")
+    page.wait_for_timeout(500)
+    assert not Progress.objects.filter(measure=own_measure, year=YEAR).exists()
+    year.get_by_role("button", name="保存").click()
     expect(year).to_contain_text("已保存（版本 1）")
     expect(year.get_by_role("heading")).to_contain_text("进行中")
 
@@ -51,12 +62,20 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
     year.get_by_label("佐证材料").set_input_files(
         {"name": "自查报告.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
     )
-    year.get_by_role("button", name="保存进展").click()
+    year.get_by_role("button", name="保存").click()
     expect(year).to_contain_text("已保存（版本 2）")
     expect(year.get_by_role("link", name="自查报告.pdf")).to_be_visible()
     check_page(page)  # the year's section as htmx swapped it in
 
+    # 已完成 asks for the date done (today, editable) and the button becomes 确认完成: nothing is written before it
+    expect(year.get_by_label("完成日期")).to_be_hidden()
     year.get_by_label("状态").select_option(label="已完成")
+    expect(year.get_by_label("完成日期")).to_be_visible()
+    expect(year.get_by_label("完成日期")).to_have_value(datetime.date.today().isoformat())
+    page.wait_for_timeout(500)
+    assert Progress.objects.get(measure=own_measure, year=YEAR).version == 2
+    check_page(page)
+    year.get_by_role("button", name="确认完成").click()
     expect(year).to_contain_text("已保存（版本 3）")
     expect(year.get_by_role("heading")).to_contain_text("已完成")
     expect(year.get_by_role("heading")).to_contain_text("待审核")
@@ -71,6 +90,15 @@ def test_staff_reports_progress_with_evidence_and_marks_it_done(page, shots, con
 
     progress = Progress.objects.get(measure=own_measure, year=YEAR)
     assert (progress.status, progress.version, progress.evidence.count()) == ("done", 3, 1)
+
+    # sent by mistake: the author withdraws it before review, and it is back to 进行中
+    page.locator(f"#year-{YEAR}").get_by_role("button", name="撤回").click()
+    expect(page.locator(".message.success")).to_contain_text(f"{YEAR} 年度的报告已撤回")
+    expect(page.locator(f"#year-{YEAR}").get_by_role("heading")).to_contain_text("进行中")
+    expect(page.locator(f"#year-{YEAR}").get_by_role("button", name="撤回")).to_have_count(0)
+    check_page(page)
+    progress.refresh_from_db()
+    assert (progress.status, progress.review, progress.version) == ("in_progress", "", 4)
 
 
 def test_staff_cannot_open_another_departments_measure(page, shots, console_errors, fagui):
