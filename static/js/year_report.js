@@ -23,7 +23,7 @@ document.addEventListener("change", function (event) {
   var step = form.querySelector(".done-step");
   var confirm = form.querySelector('input[name$="confirm_done"]');
   var button = form.querySelector('button[type="submit"]');
-  var date = step.querySelector('input[type="date"]');
+  var date = step.querySelector('input[name$="done_on"]');
   step.hidden = !done;
   confirm.value = done ? "1" : "";
   button.textContent = done ? button.dataset.doneLabel : button.dataset.saveLabel;

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from tasks.admin.media import LightModelAdmin
 from tasks.standing.kept import refresh_standing
 from tasks.models import (
     Deadline,
@@ -43,7 +44,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(KeepsStanding, admin.ModelAdmin):
+class DeadlineAdmin(KeepsStanding, LightModelAdmin):
     measure_path = "measure_id"
     list_display = ["measure", "year", "text", "needs_review"]
     list_filter = ["needs_review", "year", "measure__item__task__section__plan"]
@@ -53,7 +54,7 @@ class DeadlineAdmin(KeepsStanding, admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(KeepsStanding, admin.ModelAdmin):
+class MilestoneAdmin(KeepsStanding, LightModelAdmin):
     measure_path = "deadline.measure_id"
     list_display = ["deadline", "date", "kind", "label"]
     list_filter = ["kind", "deadline__year"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm
 
+from tasks.admin.media import LightModelAdmin
 from tasks.choices import ProgressSource
 from tasks.exporting.flat import FlatMeasureResource, SafeCSV, SafeXLSX
 from tasks.importing.forms import LedgerConfirmImportForm, LedgerImportForm
@@ -113,7 +114,7 @@ def shortened(text, length):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
+class MeasureAdmin(ImportMixin, ExportActionMixin, LightModelAdmin):
     """Measures, the ledger imports (row by row with a preview of each row; in bulk for any size) and flat exports."""
 
     resource_classes = [MeasureResource]

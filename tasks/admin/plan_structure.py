@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from tasks.admin.media import LightModelAdmin
 from tasks.models import (
     Item,
     Measure,
@@ -24,7 +25,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(LightModelAdmin):
     list_display = ["title", "issuing_body", "document_number", "start_year", "end_year", "reporting_year"]
     list_filter = ["start_year", "end_year"]
     search_fields = ["title", "issuing_body", "document_number", "slug"]
@@ -44,7 +45,7 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(LightModelAdmin):
     list_display = ["__str__", "plan", "order"]
     list_filter = ["plan"]
     search_fields = ["title", "number"]
@@ -60,7 +61,7 @@ class ItemInline(admin.StackedInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(LightModelAdmin):
     list_display = ["number", "title", "section", "plan"]
     list_display_links = ["number", "title"]
     list_filter = ["section__plan", "section"]
@@ -98,7 +99,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(LightModelAdmin):
     list_display = ["number", "text", "task", "upstream_deadline"]
     list_filter = ["task__section__plan"]
     search_fields = ["text", "task__title"]

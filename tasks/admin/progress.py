@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from tasks.admin.media import LightModelAdmin
 from tasks.choices import ProgressSource
 from tasks.models import (
     Progress,
@@ -45,7 +46,7 @@ class ProgressAdminForm(forms.ModelForm):
 
 
 @admin.register(Progress)
-class ProgressAdmin(admin.ModelAdmin):
+class ProgressAdmin(LightModelAdmin):
     """Edits go through ``record_progress`` so the history records them like any other change."""
 
     form = ProgressAdminForm

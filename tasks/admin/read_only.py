@@ -1,6 +1,7 @@
 """Read-only admin bases: inlines and history lists nobody edits (the history is written by the app)."""
 
 from django.contrib import admin
+from tasks.admin.media import LightModelAdmin
 
 
 
@@ -19,7 +20,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(LightModelAdmin):
     """History records are shown, never added, changed or deleted here."""
 
     def has_add_permission(self, request):

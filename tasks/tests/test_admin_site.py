@@ -131,3 +131,14 @@ def test_the_measure_list_takes_the_same_few_queries_whatever_the_page(admin_cli
     with django_assert_max_num_queries(10):
         response = admin_client.get(MEASURES, query)
     assert response.status_code == 200
+
+
+def test_admin_pages_load_the_slug_scripts_only_where_a_form_fills_a_slug(admin_client, anshan):
+    """XRegExp (163 KB) and urlify are for prepopulated fields: only the plan's form has one."""
+    measures = admin_client.get("/admin/tasks/measure/").content.decode()
+    progress = admin_client.get("/admin/tasks/progress/").content.decode()
+    plan_form = admin_client.get("/admin/tasks/plan/add/").content.decode()
+    for page in (measures, progress):
+        assert "xregexp" not in page and "urlify.js" not in page
+        assert "admin/js/actions.js" in page  # the list's own scripts stay
+    assert "xregexp" in plan_form and "urlify.js" in plan_form and "prepopulate" in plan_form
