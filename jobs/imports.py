@@ -100,31 +100,48 @@ def failure_message(job, error):
     }
 
 
-def run(job_id):
-    """Import the job's file (the worker's job). Returns its state; an unexpected error is recorded, then raised."""
-    claimed = ImportJob.objects.filter(pk=job_id, kind=ImportKind.IMPORT, state=ImportState.QUEUED).update(
+def kept_upload(job):
+    with job.file.open("rb") as upload:
+        return upload.read()
+
+
+def run_claimed(job_id, kind, read):
+    """The worker's run of an import or preview job: claim it (queued → running), then
+    ``read(job, data, on_step)`` its upload under a heartbeat. A refused file (its lines) or an
+    unexpected error (logged, then raised) is recorded on the job. Returns ``(job, what read
+    returned)``, None in its place when the job was not claimed or failed."""
+    claimed = ImportJob.objects.filter(pk=job_id, kind=kind, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=timezone.now()
     )
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if not claimed:
-        return str(job.state)
+        return job, None
     on_step = ProgressFile(job.pk)
     try:
-        with job.file.open("rb") as upload:
-            data = upload.read()
+        data = kept_upload(job)
         with heartbeat(on_step):
-            report = import_ledger(
-                data, file_name=job.file_name, options=options_from_json(job.options), uploaded=True, user=job.owner,
-                on_step=on_step,
-            )
+            return job, read(job, data, on_step)
     except ImportFailed as failure:
         finish(job, ImportState.FAILED, error="\n".join(failure.messages))
-        return str(job.state)
+        return job, None
     except Exception as error:
-        log.exception("import job %s failed", job.pk)
+        log.exception("%s job %s failed", kind, job.pk)
         finish(job, ImportState.FAILED, error=failure_message(job, error))
         raise
-    finish(job, ImportState.DONE, report="\n".join(report.lines()), counts=report.counts)
+
+
+def run(job_id):
+    """Import the job's file (the worker's job). Returns its state."""
+
+    def read(job, data, on_step):
+        return import_ledger(
+            data, file_name=job.file_name, options=options_from_json(job.options), uploaded=True, user=job.owner,
+            on_step=on_step,
+        )
+
+    job, report = run_claimed(job_id, ImportKind.IMPORT, read)
+    if report is not None:
+        finish(job, ImportState.DONE, report="\n".join(report.lines()), counts=report.counts)
     return str(job.state)
 
 

@@ -11,7 +11,6 @@ large by bytes, and reading it is most of the time either takes.
 """
 
 import datetime
-import logging
 import shutil
 
 from django.core.files.base import ContentFile
@@ -19,16 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from tasks.importing.errors import ImportFailed
 from tasks.importing.ledger_import import import_ledger
 from tasks.importing.options import plan_slug
 from tasks.importing.preview_shown import preview_shown
 
-from .import_progress import ProgressFile, heartbeat, job_folder, progress_path
-from .imports import failure_message, finish, options_as_json, options_from_json, start_import
+from .import_progress import job_folder, progress_path
+from .imports import kept_upload, options_as_json, options_from_json, run_claimed, start_import
 from .models import ImportJob, ImportKind, ImportState
 
-log = logging.getLogger(__name__)
 
 #: A finished preview keeps its upload this long for the person to confirm (the daily run drops it then).
 PREVIEW_KEPT_FOR = datetime.timedelta(days=1)
@@ -48,33 +45,20 @@ def start_preview(user, data, *, file_name, options):
 
 
 def run(job_id):
-    """Preview the job's file (the worker's job). Returns its state; an unexpected error is recorded, then raised."""
-    claimed = ImportJob.objects.filter(pk=job_id, kind=ImportKind.PREVIEW, state=ImportState.QUEUED).update(
-        state=ImportState.RUNNING, started_at=timezone.now()
-    )
-    job = ImportJob.objects.select_related("owner").get(pk=job_id)
-    if not claimed:
-        return str(job.state)
-    on_step = ProgressFile(job.pk)
-    try:
-        with job.file.open("rb") as upload:
-            data = upload.read()
-        with heartbeat(on_step):
-            report = import_ledger(
-                data, file_name=job.file_name, options=options_from_json(job.options), preview=True, uploaded=True,
-                user=job.owner, on_step=on_step,
-            )
-    except ImportFailed as failure:
-        finish(job, ImportState.FAILED, error="\n".join(failure.messages))
-        return str(job.state)
-    except Exception as error:
-        log.exception("preview job %s failed", job.pk)
-        finish(job, ImportState.FAILED, error=failure_message(job, error))
-        raise
-    job.state, job.finished_at = ImportState.DONE, timezone.now()
-    job.preview, job.plan_slug, job.measures = preview_shown(report), report.plan, report.measures_in_file
-    job.save(update_fields=["state", "finished_at", "preview", "plan_slug", "measures"])
-    progress_path(job.pk).unlink(missing_ok=True)  # the upload stays until the person confirms
+    """Preview the job's file (the worker's job). Returns its state."""
+
+    def read(job, data, on_step):
+        return import_ledger(
+            data, file_name=job.file_name, options=options_from_json(job.options), preview=True, uploaded=True,
+            user=job.owner, on_step=on_step,
+        )
+
+    job, report = run_claimed(job_id, ImportKind.PREVIEW, read)
+    if report is not None:
+        job.state, job.finished_at = ImportState.DONE, timezone.now()
+        job.preview, job.plan_slug, job.measures = preview_shown(report), report.plan, report.measures_in_file
+        job.save(update_fields=["state", "finished_at", "preview", "plan_slug", "measures"])
+        progress_path(job.pk).unlink(missing_ok=True)  # the upload stays until the person confirms
     return str(job.state)
 
 
@@ -87,11 +71,6 @@ def run_preview(job_id):
 def previewed(job):
     """Whether ``job`` is a finished preview whose upload is still kept (it may be confirmed or re-read)."""
     return job.kind == ImportKind.PREVIEW and job.state == ImportState.DONE and bool(job.file)
-
-
-def kept_upload(job):
-    with job.file.open("rb") as upload:
-        return upload.read()
 
 
 def let_go(job):
