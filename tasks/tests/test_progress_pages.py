@@ -429,5 +429,5 @@ def test_the_measure_page_opens_the_overdue_year_and_folds_the_others(fagui, ans
 def test_lists_number_measures_as_their_ledger_does(fagui, anshan):
     measure = Measure.objects.get(item__task__section__plan__slug="anshan", item__number=8, number=3)
     listed = fagui.get("/measures/", {"plan": "anshan"}).content.decode()
-    assert f'<td class="nowrap">{measure.place_label}</td>' in listed
+    assert f"编号 {measure.place_label} · " in listed  # under the measure's text, as its ledger numbers it
     assert ".(8)3<" not in listed

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 
+from tasks.list_order import sort_of, sorted_measures
 from ..access import department_ids, sees_everything, visible_measures, visible_plans
 from tasks.standing.dashboard import (
     Scope, ScopeError, milestone_list, milestone_rows, overview, own_plan, remembered, totals,
@@ -162,10 +163,12 @@ def measure_list(request):
     """All measures the user may see, filtered by the URL, paginated; a filter that cannot be read
     is shown with its error on the page, answered 400, and left out."""
     filterset = filtered_measures(request)
-    ids = filterset.qs.order_by(
-        "item__task__section__plan", "item__task__section__order", "item__task__order", "item__order", "number", "pk"
-    ).values_list("pk", flat=True)
+    sort = request.GET.get("sort", "")
+    ids = sorted_measures(filterset.qs, sort, year=filterset.standing_year).values_list("pk", flat=True)
     page, params = paginate(request, ids, 50)
+    unsorted = request.GET.copy()
+    for name in ("sort", "page"):
+        unsorted.pop(name, None)
     shown = Measure.objects.select_related("item__task__section__plan", "person").prefetch_related("units__department")
     with_standing_on_page(
         page, shown, as_of=filterset.as_of_date, year=filterset.standing_year, soon_days=filterset.soon
@@ -177,6 +180,8 @@ def measure_list(request):
             "filter": filterset,
             "page": page,
             "params": params,
+            "sort": dict(zip(("name", "descending"), sort_of(sort))),
+            "unsorted": unsorted.urlencode(),
             "year": filterset.standing_year,
             "export_formats": EXPORT_FORMATS,
             "sees_everything": sees_everything(request.user),

@@ -69,7 +69,7 @@ def test_supervisor_follows_the_overdue_count_and_filters_by_department(page, sh
     assert 0 < rows.count() < measures
     expect(page.locator(".hint")).to_contain_text(f"共 {rows.count()} 项措施")
     for row in rows.all():
-        expect(row.locator("td").nth(2)).to_contain_text("政策法规科")
+        expect(row.locator("td.units")).to_contain_text("政策法规科")
     check_page(page)
     shots(page, "supervisor-filtered")
 
