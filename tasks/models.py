@@ -576,6 +576,7 @@ class MeasureStanding(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="standings")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=ProgressStatus.choices)
     review = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
@@ -585,8 +586,33 @@ class MeasureStanding(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["measure", "year"], name="standing_measure_year")]
         indexes = [
-            # the dashboard's counts of a plan's year by status and review
+            # lists filtered by status or review within a plan's year
             models.Index(fields=["plan", "year", "status", "review", "measure"], name="standing_plan_year_status"),
+            # the dashboard's counts of a plan's sections and years by status and review (index only)
+            models.Index(fields=["plan", "year", "section", "status", "review"], name="standing_plan_section"),
+        ]
+
+
+class DepartmentStanding(models.Model):
+    """``MeasureStanding`` once for each department that leads or is responsible for the measure,
+    kept with it: the dashboard counts a plan's departments from an index of this table instead of
+    joining every measure to its units on every request."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=ProgressStatus.choices)
+    review = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            # a measure's rows in a year (its report's status changes them) and their departments
+            models.UniqueConstraint(fields=["measure", "year", "department"], name="department_standing_measure"),
+        ]
+        indexes = [
+            # the dashboard's counts of a plan's departments in a year by status and review (index only)
+            models.Index(fields=["plan", "year", "department", "status", "review"], name="department_standing_plan"),
         ]
 
 
@@ -597,6 +623,7 @@ class OpenMilestone(models.Model):
     milestone = models.OneToOneField(Milestone, on_delete=models.CASCADE, primary_key=True, related_name="+")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="open_milestones")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     date = models.DateField()
 
@@ -604,8 +631,12 @@ class OpenMilestone(models.Model):
         indexes = [
             # a measure's standing on a date: is one of its milestones (of a year) before / within it
             models.Index(fields=["measure", "year", "date"], name="open_milestone_measure"),
-            # the overdue and due-soon lists and counts of a plan, by date
+            # the overdue and due-soon lists of a plan, by date
             models.Index(fields=["plan", "date", "measure"], name="open_milestone_plan_date"),
+            # the dashboard's overdue and due-soon counts of a plan's sections (index only)
+            models.Index(fields=["plan", "date", "year", "section", "measure"], name="open_milestone_plan_section"),
+            # the same per department: a plan's open milestones measure by measure, joined to its departments
+            models.Index(fields=["plan", "measure", "year", "date"], name="open_milestone_plan_measure"),
         ]
 
 

@@ -5,14 +5,9 @@ from django.db import migrations, models
 
 
 def work_out_standing(apps, schema_editor):
-    """The clock's row, and the kept standing of the measures already stored (the app's own
-    code: the same that ``manage.py rebuild_standing`` runs)."""
-    from tasks.standing.kept import rebuild_standing
-
+    """The clock's row. The kept standing of the measures already stored is worked out by
+    0010_rebuild_standing, once the tables have all their columns."""
     apps.get_model("tasks", "StandingClock").objects.create(pk=1, tick=0)
-    rebuild_standing()
-    if schema_editor.connection.vendor == "postgresql":  # the planner's statistics of the new rows
-        schema_editor.execute("ANALYZE tasks_measurestanding, tasks_openmilestone")
 
 
 class Migration(migrations.Migration):

@@ -19,23 +19,14 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 
-from tasks.access import own_measures, visibility, visible_measures
+from tasks.access import own_measures, sees_everything, visibility, visible_measures
 from tasks.filtersets import ScopeForm, form_errors, is_id
 from tasks.standing.kept import clock
 from tasks.models import (
     ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
 )
-from tasks.standing.on_date import (
-    BY_DEPARTMENT,
-    BY_SECTION,
-    DEFAULT_SOON_DAYS,
-    figures,
-    history_start,
-    kept_open,
-    overdue_trend,
-    summed,
-    tally,
-)
+from tasks.standing.counts import BY_DEPARTMENT, BY_SECTION, figures, summed, tally
+from tasks.standing.on_date import DEFAULT_SOON_DAYS, history_start, kept_open, overdue_trend
 
 TREND_POINTS = 24
 
@@ -99,6 +90,11 @@ class Scope:
             }
             measures = measures.filter(pk__in=Measure.objects.filter(**units).values("pk"))
         return measures
+
+    def whole_plan(self, user):
+        """The plan when ``user`` sees all of it here (every department), else None: its figures
+        are then read from the kept rows by plan."""
+        return self.plan if self.plan is not None and not self.department and sees_everything(user) else None
 
     @property
     def standing(self):
@@ -199,8 +195,8 @@ def summary(user, scope):
 
     def compute():
         measures = scope.measures(user)
-        totals = figures(measures, **scope.standing)
-        totals["departments"] = department_figures(measures, scope)
+        totals = figures(measures, **scope.standing, whole_plan=scope.whole_plan(user))
+        totals["departments"] = department_figures(measures, scope, user)
         return totals
 
     return remembered("summary", user, scope, compute)
@@ -208,12 +204,15 @@ def summary(user, scope):
 
 def totals(user, scope):
     """The dashboard's figures alone (a department's page)."""
-    return remembered("totals", user, scope, lambda: figures(scope.measures(user), **scope.standing))
+    return remembered("totals", user, scope, lambda: figures(scope.measures(user), **scope.standing, whole_plan=scope.whole_plan(user)))
 
 
-def department_figures(measures, scope):
+def department_figures(measures, scope, user):
     """The figures of every department that leads or is responsible for one of ``measures``, by id."""
-    groups = tally(measures, years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days)
+    groups = tally(
+        measures, years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days,
+        whole_plan=scope.whole_plan(user),
+    )
     names = dict(Department.objects.filter(pk__in=[key for key, _year in groups]).values_list("pk", "name"))
     return [
         {"department_id": key, "department": names[key], **groups[key, year]} for key, year in sorted(groups)
@@ -237,14 +236,14 @@ def breakdowns(user, scope):
     sums of the sections' figures: one tally per section and year gives all three.
     """
     measures = scope.measures(user)
-    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days}
+    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days, "whole_plan": scope.whole_plan(user)}
     years = list(dict.fromkeys(year for year in [*scope.plan.years, scope.year] if year is not None))
     groups = tally(measures, years=years, **standing)
     if scope.year is None:  # the plan's reporting year, which no plan year stands for
         groups.update(tally(measures, years=[None], **standing))
     sections = list(Section.objects.filter(pk__in={key for key, _year in groups}).order_by("order", "pk"))
     per_year = {year: summed([groups[section.pk, year] for section in sections]) for year in {*years, scope.year}}
-    totals = dict(per_year[scope.year], departments=department_figures(measures, scope))
+    totals = dict(per_year[scope.year], departments=department_figures(measures, scope, user))
     return {
         "figures": totals,
         "departments": ranked(totals["departments"]),

@@ -1,7 +1,8 @@
 """The kept standing: ``MeasureStanding`` and ``OpenMilestone``, rewritten by every write.
 
 Lists, the measure page, the overdue lists and the dashboard's figures read a measure's status,
-review and open milestones from these two tables by index, instead of working them out from
+review and open milestones from these tables by index (``DepartmentStanding``: the standing once
+per department of the measure, for the dashboard's counts by department), instead of working them out from
 progress and milestones for every row on every request (issue #25). They hold nothing that
 depends on today: a milestone is overdue when its date is before the date asked for, so nothing
 goes stale at midnight.
@@ -14,79 +15,114 @@ Every writer calls in here inside its own transaction:
   ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
 
 ``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
-moves ``StandingClock`` on, so figures remembered for the old tick are not used again.
+moves ``StandingClock`` on, so figures remembered for the old tick are not used again. The rows
+name the measure's section and plan, so moving a section, task or item elsewhere in the admin
+works its measures out again (``refresh_on_moves``).
 """
 
-from django.db.models import F
+from typing import NamedTuple
+
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 
 from tasks.bulk_rows import insert_rows
 from tasks.choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
-from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress, StandingClock
+from tasks.models import (
+    DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, StandingClock,
+)
 
 #: Measures worked out per round of queries (bounded lists of ids in ``IN``).
 CHUNK = 5000
 
-STANDING_COLUMNS = ["measure", "plan", "year", "status", "review", "has_dated", "has_open_ended"]
-OPEN_COLUMNS = ["milestone", "measure", "plan", "year", "date"]
+STANDING_COLUMNS = ["measure", "plan", "section", "year", "status", "review", "has_dated", "has_open_ended"]
+OPEN_COLUMNS = ["milestone", "measure", "plan", "section", "year", "date"]
+DEPARTMENT_COLUMNS = ["measure", "department", "plan", "year", "status", "review"]
+#: The columns that are foreign keys, read as ``<name>_id``.
+KEYS = {"measure", "plan", "section", "department", "milestone"}
+
+
+class Standing(NamedTuple):
+    """The kept tables' rows for some measures, as dicts of their columns."""
+
+    standings: dict  # {(measure, year): MeasureStanding row}
+    open_rows: list  # OpenMilestone rows, by milestone
+    department_rows: dict  # {(measure, year, department): DepartmentStanding row}
 
 
 def computed_standing(measure_ids):
-    """What the two tables should hold for ``measure_ids``, from progress and milestones:
-    ``({(measure, year): row}, [open milestone rows])``, rows as dicts of the tables' columns.
+    """What the three tables should hold for ``measure_ids``, from progress, milestones and units.
 
     A measure has a row for every year of its plan and every other year it has a deadline or
-    progress for; removed measures have none.
+    progress for, once more per department that leads or is responsible for it in
+    ``DepartmentStanding``; removed measures have none.
     """
-    standings, plans = {}, {}
+    standings, places = {}, {}
     measures = Measure.objects.filter(pk__in=measure_ids).values_list(
-        "pk", "item__task__section__plan_id", "item__task__section__plan__start_year", "item__task__section__plan__end_year"
+        "pk", "item__task__section__plan_id", "item__task__section_id",
+        "item__task__section__plan__start_year", "item__task__section__plan__end_year",
     )
-    for pk, plan, start, end in measures:
-        plans[pk] = plan
+    for pk, plan, section, start, end in measures:
+        places[pk] = (plan, section)
         for year in range(start, end + 1):
-            standings[pk, year] = blank_standing(pk, plan, year)
-    for measure, year, status, review in Progress.objects.filter(measure__in=plans).values_list(
+            standings[pk, year] = blank_standing(pk, *places[pk], year)
+    for measure, year, status, review in Progress.objects.filter(measure__in=places).values_list(
         "measure_id", "year", "status", "review"
     ):
-        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
+        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
         row.update(status=status, review=review)
     dated = []
-    for pk, measure, year, kind, date in Milestone.objects.filter(deadline__measure__in=plans).values_list(
+    for pk, measure, year, kind, date in Milestone.objects.filter(deadline__measure__in=places).values_list(
         "pk", "deadline__measure_id", "deadline__year", "kind", "date"
     ):
-        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
+        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
         if kind in DATED_KINDS:
             row["has_dated"] = True
             if date is not None:
-                dated.append({"milestone": pk, "measure": measure, "plan": plans[measure], "year": year, "date": date})
+                plan, section = places[measure]
+                dated.append({"milestone": pk, "measure": measure, "plan": plan, "section": section, "year": year, "date": date})
         elif kind in OPEN_ENDED_KINDS:
             row["has_open_ended"] = True
     open_rows = [m for m in dated if standings[m["measure"], m["year"]]["status"] != ProgressStatus.DONE]
-    return standings, open_rows
+    departments = {}
+    for measure, department in MeasureUnit.objects.filter(measure__in=places).order_by().values_list(
+        "measure_id", "department_id"
+    ).distinct():
+        departments.setdefault(measure, []).append(department)
+    department_rows = {
+        (row["measure"], row["year"], department): {
+            "measure": row["measure"], "department": department, "plan": row["plan"], "year": row["year"],
+            "status": row["status"], "review": row["review"],
+        }
+        for row in standings.values()
+        for department in departments.get(row["measure"], ())
+    }
+    return Standing(standings, open_rows, department_rows)
 
 
-def blank_standing(measure, plan, year):
+def blank_standing(measure, plan, section, year):
     return {
-        "measure": measure, "plan": plan, "year": year, "status": ProgressStatus.NOT_STARTED,
+        "measure": measure, "plan": plan, "section": section, "year": year, "status": ProgressStatus.NOT_STARTED,
         "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False,
     }
 
 
+def kept_rows(model, columns, measure_ids):
+    """The rows of ``model`` for ``measure_ids`` as dicts of ``columns``."""
+    fields = [f"{name}_id" if name in KEYS else name for name in columns]
+    for values in model.objects.filter(measure__in=measure_ids).values_list(*fields).order_by(fields[0]):
+        yield dict(zip(columns, values))
+
+
 def kept_standing(measure_ids):
-    """What the two tables hold for ``measure_ids``, in the shape of ``computed_standing``."""
-    standing_columns = [f"{name}_id" if name in ("measure", "plan") else name for name in STANDING_COLUMNS]
-    standings = {}
-    for values in MeasureStanding.objects.filter(measure__in=measure_ids).values_list(*standing_columns):
-        row = dict(zip(STANDING_COLUMNS, values))
-        standings[row["measure"], row["year"]] = row
-    open_rows = [
-        dict(zip(OPEN_COLUMNS, values))
-        for values in OpenMilestone.objects.filter(measure__in=measure_ids)
-        .values_list("milestone_id", "measure_id", "plan_id", "year", "date")
-        .order_by("milestone_id")
-    ]
-    return standings, open_rows
+    """What the three tables hold for ``measure_ids``, in the shape of ``computed_standing``."""
+    return Standing(
+        {(row["measure"], row["year"]): row for row in kept_rows(MeasureStanding, STANDING_COLUMNS, measure_ids)},
+        list(kept_rows(OpenMilestone, OPEN_COLUMNS, measure_ids)),
+        {
+            (row["measure"], row["year"], row["department"]): row
+            for row in kept_rows(DepartmentStanding, DEPARTMENT_COLUMNS, measure_ids)
+        },
+    )
 
 
 def refresh_standing(measure_ids):
@@ -94,11 +130,15 @@ def refresh_standing(measure_ids):
     measure_ids = list(dict.fromkeys(measure_ids))
     for start in range(0, len(measure_ids), CHUNK):
         chunk = measure_ids[start:start + CHUNK]
-        standings, open_rows = computed_standing(chunk)
-        OpenMilestone.objects.filter(measure__in=chunk).delete()
-        MeasureStanding.objects.filter(measure__in=chunk).delete()
-        insert_rows(MeasureStanding, STANDING_COLUMNS, ([row[name] for name in STANDING_COLUMNS] for row in standings.values()))
-        insert_rows(OpenMilestone, OPEN_COLUMNS, ([row[name] for name in OPEN_COLUMNS] for row in open_rows))
+        standings, open_rows, department_rows = computed_standing(chunk)
+        for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
+            model.objects.filter(measure__in=chunk).delete()
+        for model, columns, rows in (
+            (MeasureStanding, STANDING_COLUMNS, standings.values()),
+            (OpenMilestone, OPEN_COLUMNS, open_rows),
+            (DepartmentStanding, DEPARTMENT_COLUMNS, department_rows.values()),
+        ):
+            insert_rows(model, columns, ([row[name] for name in columns] for row in rows))
     tick()
 
 
@@ -119,8 +159,8 @@ def refresh_import_standing(plan, measure_ids):
 
 def rebuild_standing():
     """Every row of both tables worked out again; returns how many standing and open rows there are."""
-    OpenMilestone.objects.all().delete()
-    MeasureStanding.objects.all().delete()
+    for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
+        model.objects.all().delete()
     refresh_standing(Measure.objects.order_by("pk").values_list("pk", flat=True))
     return MeasureStanding.objects.count(), OpenMilestone.objects.count()
 
@@ -128,9 +168,9 @@ def rebuild_standing():
 def progress_written(progress, old_status):
     """A report's status changed from ``old_status``: its year's row says so, and its milestones
     open or close when it enters or leaves "done"."""
-    changed = MeasureStanding.objects.filter(measure_id=progress.measure_id, year=progress.year).update(
-        status=progress.status, review=progress.review
-    )
+    row = {"measure_id": progress.measure_id, "year": progress.year}
+    changed = MeasureStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
+    DepartmentStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
     if not changed or (old_status == ProgressStatus.DONE) != (progress.status == ProgressStatus.DONE):
         refresh_standing([progress.measure_id])
     else:
@@ -138,7 +178,8 @@ def progress_written(progress, old_status):
 
 
 def review_written(progress):
-    MeasureStanding.objects.filter(measure_id=progress.measure_id, year=progress.year).update(review=progress.review)
+    for model in (MeasureStanding, DepartmentStanding):
+        model.objects.filter(measure_id=progress.measure_id, year=progress.year).update(review=progress.review)
     tick()
 
 
@@ -166,3 +207,25 @@ def tick_on_edits():
     for model in (Plan, Section, Task, Item, Measure, MeasureUnit, Department, Person):
         post_save.connect(edited, sender=model, dispatch_uid=f"standing-clock-save-{model._meta.label}")
         post_delete.connect(edited, sender=model, dispatch_uid=f"standing-clock-delete-{model._meta.label}")
+    for model in (Section, Task, Item):
+        post_save.connect(moved, sender=model, dispatch_uid=f"standing-moved-{model._meta.label}")
+
+
+#: From a measure to a section, task or item that holds it (by model name).
+MEASURES_BELOW = {"Section": "item__task__section", "Task": "item__task", "Item": "item"}
+
+
+def moved(sender, instance, created, raw=False, **kwargs):
+    """A section, task or item saved (an edit in the admin): its measures whose kept rows name
+    another section or plan than they now belong to (it was moved) are worked out again."""
+    if created or raw:
+        return
+    measures = Measure.objects.filter(**{MEASURES_BELOW[sender.__name__]: instance}).values("pk")
+    stale = (
+        MeasureStanding.objects.filter(measure__in=measures)
+        .exclude(Q(section=F("measure__item__task__section")) & Q(plan=F("measure__item__task__section__plan")))
+        .values_list("measure_id", flat=True)
+        .distinct()
+    )
+    if stale_ids := list(stale):
+        refresh_standing(stale_ids)

@@ -15,10 +15,10 @@ that give the same answers:
 - per measure (lists, the measure page, exports): ``with_standing`` annotates a queryset, and
   ``StandingOn`` gives the same conditions as filters (``EXISTS`` semi-joins), so a filtered
   list never works out the standing of the rows it leaves out;
-- per group (the dashboard, ``/api/summary/``): ``tally`` counts a set of measures by status,
-  review, overdue and due soon, per section, department or year, with two grouped aggregates
-  (the measures with their progress, and their open dated milestones) and never a subquery per
-  measure; ``overdue_trend`` counts the overdue milestones at many dates with two as well.
+- per group (the dashboard, ``/api/summary/``): ``tasks.standing.counts.tally`` counts a set of
+  measures by status, review, overdue and due soon, per section, department or year, with two
+  grouped aggregates over the kept rows and never a subquery per measure; ``overdue_trend`` here
+  counts the overdue milestones at many dates with two as well.
 
 A page therefore costs the same number of queries for ten measures as for a hundred thousand.
 """
@@ -192,120 +192,6 @@ def with_standing(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
             default=Value(Signal.ON_TRACK),
         )
     )
-
-
-# ---------------------------------------------------------------- figures: counts per group
-
-FIGURE_NAMES = (
-    "measures", "done", "in_progress", "not_started", "ongoing",
-    "overdue_measures", "overdue_milestones", "due_soon_measures", "awaiting_review", "completion_rate",
-)
-#: The statuses counted as reported; "not started" is what is left of the measures.
-REPORTED_STATUSES = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.ONGOING)
-#: The figures that add up across groups that share no measure (sections), unlike the rate.
-ADDITIVE = FIGURE_NAMES[:-1]
-
-
-@dataclass(frozen=True)
-class Grouping:
-    """What figures are counted per: the path from a measure to the group's key. ``many`` is
-    true when a measure can belong to several groups (departments), so counts are of distinct
-    measures."""
-
-    path: str
-    many: bool = False
-
-
-BY_DEPARTMENT = Grouping("units__department_id", many=True)
-BY_SECTION = Grouping("item__task__section_id")
-
-
-def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None):
-    """The dashboard's figures of ``measures`` for each of ``years``, per group of ``by``
-    (a ``Grouping``): ``{(key, year): figures}``, the key None without ``by``.
-
-    A year of None stands for each measure's plan's reporting year, with the milestones of
-    every year. Two grouped queries, whatever the number of measures or years: the measures
-    with their progress in the years (by status and review), and their open dated milestones
-    (overdue or due soon). A measure counts once per group however many milestones it has,
-    and in every year.
-    """
-    years = [None] if None in years else list(years)
-    many = by is not None and by.many
-    if years == [None]:
-        relation, rows = "progress", measures
-    else:
-        relation = "report"
-        rows = measures.annotate(report=FilteredRelation("progress", condition=Q(progress__year__in=years)))
-    counts = {"measures": Count("pk", distinct=True)}
-    for i, year in enumerate(years):
-        for status in REPORTED_STATUSES:
-            counts[f"{status}_{i}"] = Count("pk", distinct=many, filter=reported(relation, year, status=status))
-        counts[f"review_{i}"] = Count("pk", distinct=many, filter=reported(relation, year, review=ReviewState.PENDING))
-    groups = {}
-    for row in grouped(rows, by and by.path, counts):
-        for i, year in enumerate(years):
-            figures = groups[row["key"], year] = {name: 0 for name in FIGURE_NAMES}
-            figures["measures"] = row["measures"]
-            for status in REPORTED_STATUSES:
-                figures[status] = row[f"{status}_{i}"]
-            figures["not_started"] = row["measures"] - sum(figures[status] for status in REPORTED_STATUSES)
-            figures["awaiting_review"] = row[f"review_{i}"]
-
-    late = Q(date__lt=as_of)
-    milestones = kept_open(lte=as_of + datetime.timedelta(days=soon_days)).filter(measure__in=measures.values("pk"))
-    if years != [None]:
-        milestones = milestones.filter(year__in=years)
-    counts = {
-        "overdue_measures": Count("measure", distinct=True, filter=late),
-        "due_soon_measures": Count("measure", distinct=True, filter=~late),
-        "overdue_milestones": Count("pk", distinct=many, filter=late),
-    }
-    year_path = None if years == [None] else "year"
-    for row in grouped(milestones, by and "measure__" + by.path, counts, year_path):
-        figures = groups.get((row["key"], row.get("year")))
-        if figures is not None:
-            figures.update((name, row[name]) for name in counts)
-    for figures in groups.values():
-        figures["completion_rate"] = completion_rate(figures["done"], figures["measures"])
-    return groups
-
-
-def reported(relation, year, **conditions):
-    """A condition on the progress joined as ``relation`` in ``year`` (None: the plan's reporting year)."""
-    year_condition = {f"{relation}__year": F(REPORTING_YEAR) if year is None else year}
-    return Q(**year_condition, **{f"{relation}__{name}": value for name, value in conditions.items()})
-
-
-def grouped(queryset, key_path, counts, year_path=None):
-    """Rows of ``counts`` per ``key`` (the value at ``key_path``, None without one) and ``year``."""
-    columns, fields = {}, []
-    if key_path:
-        columns["key"] = F(key_path)
-    if year_path == "year":  # a field of the rows counted: grouped by as it is
-        fields.append("year")
-    elif year_path:
-        columns["year"] = F(year_path)
-    if not (columns or fields):
-        return [{"key": None, **queryset.aggregate(**counts)}]
-    rows = queryset.values(*fields, **columns).annotate(**counts).order_by()
-    return [{"key": None, **row} for row in rows]
-
-
-def summed(groups):
-    """The figures of several groups that share no measure, added up."""
-    total = {name: sum(figures[name] for figures in groups) for name in ADDITIVE}
-    total["completion_rate"] = completion_rate(total["done"], total["measures"])
-    return total
-
-
-def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS):
-    """The dashboard's totals for a set of measures, each measure counted once."""
-    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days)[None, year]
-
-
-def completion_rate(done, total):
-    return round(done / total, 4) if total else 0.0
 
 
 # ---------------------------------------------------------------- the overdue trend

@@ -6,17 +6,20 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from departments.models import Department
 from departments.roles import STAFF, SUPERVISOR, create_account
 from tasks.choices import ProgressSource, ProgressStatus
 from tasks.importing.options import ImportOptions
 from tasks.importing.ledger_import import import_ledger
 from tasks.standing.kept import computed_standing, kept_standing
-from tasks.models import Measure, MeasureStanding, Milestone, OpenMilestone, Progress
+from tasks.models import (
+    DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, Section, Task,
+)
 from tasks.workflow.reporting import report_progress
 from tasks.workflow.review import decide_extension, request_extension, review_report
 
 from .conftest import ANSHAN, GUANGYUAN, GUANGYUAN_OPTIONS
-from .test_reimport_identity import ITEM_2, edited
+from .test_reimport_identity import ITEM_2, bound_values, edited
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +27,9 @@ pytestmark = pytest.mark.django_db
 def assert_kept_equals_computed():
     every = Measure.all_objects.values_list("pk", flat=True)
     kept, computed = kept_standing(every), computed_standing(every)
-    assert kept[0] == computed[0]
-    assert kept[1] == sorted(computed[1], key=lambda row: row["milestone"])
+    assert kept.standings == computed.standings
+    assert kept.open_rows == sorted(computed.open_rows, key=lambda row: row["milestone"])
+    assert kept.department_rows == computed.department_rows
 
 
 @pytest.fixture
@@ -52,6 +56,8 @@ def not_done_with_a_date(year=2024):
 def test_an_import_of_the_real_ledgers_keeps_one_row_per_measure_and_plan_year(both):
     assert MeasureStanding.objects.count() == 3 * Measure.objects.count() == 3 * (75 + 35)
     assert OpenMilestone.objects.filter(plan__slug="anshan", year=2024, date__lt="2024-12-01").count() == 19
+    departments_of_measures = MeasureUnit.objects.order_by().values_list("measure", "department").distinct().count()
+    assert DepartmentStanding.objects.count() == 3 * departments_of_measures
     assert_kept_equals_computed()
 
 
@@ -115,4 +121,46 @@ def test_the_rebuild_command_puts_back_what_was_lost(people):
     MeasureStanding.objects.filter(year=2025).update(status=ProgressStatus.DONE)
     call_command("rebuild_standing", stdout=open("/dev/null", "w"))
     assert MeasureStanding.objects.count() == 3 * (75 + 35)
+    assert_kept_equals_computed()
+
+
+def posted(admin_client, url, **changes):
+    """Post the admin's change form at ``url`` back as the page shows it, with ``changes``."""
+    page = admin_client.get(url)
+    data = bound_values(page.context["adminform"].form)
+    for formset in page.context["inline_admin_formsets"]:
+        data.update(bound_values(formset.formset.management_form))
+        for inline_form in formset.formset.forms:
+            data.update(bound_values(inline_form))
+    data.update(changes)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+
+
+def test_a_task_moved_to_another_section_in_the_admin_takes_its_measures_kept_rows_along(both, admin_client):
+    task = Task.objects.filter(section__plan__slug="anshan", section__number="一").order_by("order").first()
+    other = Section.objects.get(plan__slug="anshan", number="二")
+    measures = list(Measure.objects.filter(item__task=task).values_list("pk", flat=True))
+
+    posted(admin_client, f"/admin/tasks/task/{task.pk}/change/", section=str(other.pk), order="99")
+
+    assert set(MeasureStanding.objects.filter(measure__in=measures).values_list("section", flat=True)) == {other.pk}
+    assert_kept_equals_computed()
+
+
+def test_a_measures_departments_changed_in_the_admin_are_kept_per_department(both, admin_client):
+    measure = Measure.objects.filter(item__task__section__plan__slug="anshan").order_by("pk").first()
+    unit = measure.units.order_by("role", "order").first()
+    other = Department.objects.exclude(pk__in=measure.units.values("department")).order_by("pk").first()
+    prefix = next(
+        form.prefix
+        for form_set in admin_client.get(f"/admin/tasks/measure/{measure.pk}/change/").context["inline_admin_formsets"]
+        for form in form_set.formset.forms
+        if form.instance.pk == unit.pk
+    )
+
+    posted(admin_client, f"/admin/tasks/measure/{measure.pk}/change/", **{f"{prefix}-department": str(other.pk)})
+
+    kept = set(DepartmentStanding.objects.filter(measure=measure).values_list("department", flat=True))
+    assert other.pk in kept and unit.department_id not in kept
     assert_kept_equals_computed()
