@@ -582,6 +582,8 @@ class MeasureStanding(models.Model):
     review = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
     has_dated = models.BooleanField()
     has_open_ended = models.BooleanField()
+    #: The day of the first "done" for the year in the history (the overdue trend counts from it).
+    first_done = models.DateField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["measure", "year"], name="standing_measure_year")]
@@ -645,6 +647,10 @@ class StandingClock(models.Model):
     are those of the ledger as it was then (``tasks.standing.dashboard.remembered``)."""
 
     tick = models.BigIntegerField(default=0)
+    #: Moves on with every write except a report or a review: the only writes that can change how
+    #: the ledger stood on an earlier day (milestones, measures, units), so figures of past days
+    #: (the overdue trend) are remembered for it, not for ``tick``.
+    history_tick = models.BigIntegerField(default=0)
 
 
 class YearClosure(models.Model):

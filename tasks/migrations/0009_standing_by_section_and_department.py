@@ -1,5 +1,6 @@
-"""The kept standing names each measure's section, and is kept once per department too
-(``DepartmentStanding``): the dashboard counts sections and departments by index (issue #25).
+"""The kept standing names each measure's section and the day of its year's first "done", and is
+kept once per department too (``DepartmentStanding``): the dashboard counts sections and
+departments by index, and the overdue trend reads the first "done" from it (issue #25).
 
 The kept rows are emptied first and worked out again by 0010 with the app's own code."""
 
@@ -32,6 +33,16 @@ class Migration(migrations.Migration):
             name="section",
             field=models.ForeignKey(default=0, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.section"),
             preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="measurestanding",
+            name="first_done",
+            field=models.DateField(null=True),
+        ),
+        migrations.AddField(
+            model_name="standingclock",
+            name="history_tick",
+            field=models.BigIntegerField(default=0),
         ),
         migrations.AddIndex(
             model_name="measurestanding",

@@ -21,18 +21,20 @@ from departments.models import Department
 
 from tasks.access import own_measures, sees_everything, visibility, visible_measures
 from tasks.filtersets import ScopeForm, form_errors, is_id
-from tasks.standing.kept import clock
+from tasks.standing.kept import clock, history_clock
 from tasks.models import (
     ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
 )
 from tasks.standing.counts import BY_DEPARTMENT, BY_SECTION, figures, summed, tally
-from tasks.standing.on_date import DEFAULT_SOON_DAYS, history_start, kept_open, overdue_trend
+from tasks.standing.on_date import DEFAULT_SOON_DAYS, history_start, kept_open, overdue_now, overdue_trend
 
 TREND_POINTS = 24
 
 #: How long figures computed for a scope are kept. A committed write makes them stale at once
 #: (``committed_state``); this only bounds the memory of scopes nobody asks for again.
 REMEMBER_SECONDS = 600
+#: The same for what only a write other than a report or a review changes (the past of the trend).
+REMEMBER_HISTORY_SECONDS = 24 * 3600
 
 
 class ScopeError(ValueError):
@@ -277,10 +279,10 @@ def trend(user, scope):
     recorded, so a freshly imported ledger has none before its import).
     """
     measures = scope.measures(user)
-    start = history_start(measures)
+    start = remembered_for_history("start", user, scope, lambda: history_start(measures), keep_none=False)
     if start is None or start >= scope.as_of:
         return []
-    points = overdue_trend(measures, month_ends(start, scope.as_of)[-TREND_POINTS:])
+    points = trend_points(user, scope, measures, month_ends(start, scope.as_of)[-TREND_POINTS:])
     if len(points) < 2:
         return []
     highest = max(count for _day, count in points) or 1
@@ -289,6 +291,32 @@ def trend(user, scope):
         {"day": day, "count": count, "x": round(i * step, 2), "y": round(40 - 36 * count / highest, 2)}
         for i, (day, count) in enumerate(points)
     ]
+
+
+def trend_points(user, scope, measures, dates):
+    """``overdue_trend`` of ``dates``: the days before today remembered until a write other than a
+    report or a review (``history_clock``: none can change how the ledger stood on a past day),
+    today and later counted now (``overdue_now``: no report can come after them yet)."""
+    today = timezone.localdate()
+    past = [day for day in dates if day < today]
+    points = remembered_for_history(("trend", past), user, scope, lambda: overdue_trend(measures, past)) if past else []
+    whole_plan = scope.whole_plan(user)
+    return points + [(day, overdue_now(measures, day, whole_plan=whole_plan)) for day in dates if day >= today]
+
+
+def remembered_for_history(name, user, scope, compute, *, keep_none=True):
+    """``compute()``, or what it gave for the same scope and visible measures since the last write
+    other than a report or a review (``REMEMBER_HISTORY_SECONDS`` at most); nothing is remembered
+    inside a transaction, nor a None unless ``keep_none`` (a first report can give a value then)."""
+    if connection.in_atomic_block:
+        return compute()
+    key = "ledger-history:" + hashlib.sha256(repr((name, history_clock(), visibility(user), scope.key())).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None or keep_none:
+            cache.set(key, value, REMEMBER_HISTORY_SECONDS)
+    return value
 
 
 #: Orders of the overdue and due-soon lists, on the kept ``OpenMilestone`` rows.

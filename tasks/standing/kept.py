@@ -15,26 +15,30 @@ Every writer calls in here inside its own transaction:
   ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
 
 ``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
-moves ``StandingClock`` on, so figures remembered for the old tick are not used again. The rows
+moves ``StandingClock`` on, so figures remembered for the old tick are not used again; every write
+but a report or a review moves its ``history_tick`` on as well (only those can change how the
+ledger stood on an earlier day: the past of the overdue trend is remembered for it). The rows
 name the measure's section and plan, so moving a section, task or item elsewhere in the admin
 works its measures out again (``refresh_on_moves``).
 """
 
 from typing import NamedTuple
 
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from tasks.bulk_rows import insert_rows
 from tasks.choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
 from tasks.models import (
-    DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, StandingClock,
+    DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, ProgressEntry,
+    StandingClock,
 )
 
 #: Measures worked out per round of queries (bounded lists of ids in ``IN``).
 CHUNK = 5000
 
-STANDING_COLUMNS = ["measure", "plan", "section", "year", "status", "review", "has_dated", "has_open_ended"]
+STANDING_COLUMNS = ["measure", "plan", "section", "year", "status", "review", "has_dated", "has_open_ended", "first_done"]
 OPEN_COLUMNS = ["milestone", "measure", "plan", "section", "year", "date"]
 DEPARTMENT_COLUMNS = ["measure", "department", "plan", "year", "status", "review"]
 #: The columns that are foreign keys, read as ``<name>_id``.
@@ -83,6 +87,15 @@ def computed_standing(measure_ids):
         elif kind in OPEN_ENDED_KINDS:
             row["has_open_ended"] = True
     open_rows = [m for m in dated if standings[m["measure"], m["year"]]["status"] != ProgressStatus.DONE]
+    first_done = (
+        ProgressEntry.objects.filter(progress__measure__in=places, status=ProgressStatus.DONE)
+        .values_list("progress__measure_id", "progress__year")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    )
+    for measure, year, first in first_done:
+        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
+        row["first_done"] = timezone.localdate(first)
     departments = {}
     for measure, department in MeasureUnit.objects.filter(measure__in=places).order_by().values_list(
         "measure_id", "department_id"
@@ -102,7 +115,7 @@ def computed_standing(measure_ids):
 def blank_standing(measure, plan, section, year):
     return {
         "measure": measure, "plan": plan, "section": section, "year": year, "status": ProgressStatus.NOT_STARTED,
-        "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False,
+        "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False, "first_done": None,
     }
 
 
@@ -125,8 +138,11 @@ def kept_standing(measure_ids):
     )
 
 
-def refresh_standing(measure_ids):
-    """Work the rows of ``measure_ids`` (any measures, removed ones included) out again."""
+def refresh_standing(measure_ids, *, history=True):
+    """Work the rows of ``measure_ids`` (any measures, removed ones included) out again.
+
+    ``history``: whether the write may have changed how the ledger stood on earlier days
+    (anything but a report), which moves ``StandingClock.history_tick`` on too."""
     measure_ids = list(dict.fromkeys(measure_ids))
     for start in range(0, len(measure_ids), CHUNK):
         chunk = measure_ids[start:start + CHUNK]
@@ -139,7 +155,7 @@ def refresh_standing(measure_ids):
             (DepartmentStanding, DEPARTMENT_COLUMNS, department_rows.values()),
         ):
             insert_rows(model, columns, ([row[name] for name in columns] for row in rows))
-    tick()
+    tick(history=history)
 
 
 def refresh_plan_standing(plan):
@@ -172,25 +188,31 @@ def progress_written(progress, old_status):
     changed = MeasureStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
     DepartmentStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
     if not changed or (old_status == ProgressStatus.DONE) != (progress.status == ProgressStatus.DONE):
-        refresh_standing([progress.measure_id])
+        refresh_standing([progress.measure_id], history=False)
     else:
-        tick()
+        tick(history=False)
 
 
 def review_written(progress):
     for model in (MeasureStanding, DepartmentStanding):
         model.objects.filter(measure_id=progress.measure_id, year=progress.year).update(review=progress.review)
-    tick()
+    tick(history=False)
 
 
-def tick():
-    """Move the clock on (the row is made by the migration; a database emptied by hand gets it back)."""
-    if not StandingClock.objects.filter(pk=1).update(tick=F("tick") + 1):
-        StandingClock.objects.update_or_create(pk=1, defaults={"tick": 1})
+def tick(*, history=True):
+    """Move the clock on, and its history clock unless the write was a report or a review (the
+    row is made by the migration; a database emptied by hand gets it back)."""
+    moved = {"tick": F("tick") + 1, **({"history_tick": F("history_tick") + 1} if history else {})}
+    if not StandingClock.objects.filter(pk=1).update(**moved):
+        StandingClock.objects.update_or_create(pk=1, defaults={"tick": 1, "history_tick": 1})
 
 
 def clock():
     return StandingClock.objects.filter(pk=1).values_list("tick", flat=True).first() or 0
+
+
+def history_clock():
+    return StandingClock.objects.filter(pk=1).values_list("history_tick", flat=True).first() or 0
 
 
 def edited(sender, **kwargs):

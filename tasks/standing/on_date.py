@@ -33,7 +33,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -210,39 +209,25 @@ def overdue_trend(measures, dates):
     """How many milestones were overdue on each of ``dates`` (ascending), judged by the history of the time.
 
     A milestone counts on a date when it fell due before it and no report had yet marked its
-    year done by then (the day of the first "done" in the history). Two queries, whatever the
-    number of dates or milestones: the dated milestones by the first date they count on, and
-    the first "done" of each measure and year by that date and the first date it clears them on.
+    year done by then (the day of the first "done" in the history, kept as
+    ``MeasureStanding.first_done``). One query, whatever the number of dates or milestones: the
+    dated milestones by the first date they count on and the first date their year's first
+    "done" clears them on, each milestone looking up its year's kept row by index.
     """
     dates = list(dates)
-    in_scope = measures.values("pk")
-    falls_due = (
-        Milestone.objects.filter(kind__in=DATED_KINDS, date__lt=dates[-1], deadline__measure__in=in_scope)
-        .values(due=point_index("date", dates, "lt"))
+    first_done = MeasureStanding.objects.filter(
+        measure=OuterRef("deadline__measure"), year=OuterRef("deadline__year")
+    ).values("first_done")[:1]
+    rows = (
+        Milestone.objects.filter(kind__in=DATED_KINDS, date__lt=dates[-1], deadline__measure__in=measures.values("pk"))
+        .annotate(first_done=Subquery(first_done))
+        .values(due=point_index("date", dates, "lt"), done=point_index("first_done", dates, "lte"))
         .annotate(n=Count("pk"))
-    )
-    earlier_done = ProgressEntry.objects.filter(
-        progress=OuterRef("progress"), status=ProgressStatus.DONE
-    ).filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
-    cleared = (
-        ProgressEntry.objects.filter(status=ProgressStatus.DONE, progress__measure__in=in_scope)
-        .exclude(Exists(earlier_done))
-        .annotate(
-            same_year=FilteredRelation(
-                "progress__measure__deadlines", condition=Q(progress__measure__deadlines__year=F("progress__year"))
-            )
-        )
-        .filter(same_year__milestones__kind__in=DATED_KINDS, same_year__milestones__date__lt=dates[-1])
-        .values(
-            due=point_index("same_year__milestones__date", dates, "lt"),
-            done=point_index("created_at__date", dates, "lte"),
-        )
-        .annotate(n=Count("same_year__milestones"))
+        .order_by()
     )
     counts = [0] * (len(dates) + 1)
-    for row in falls_due.order_by():
+    for row in rows:
         counts[row["due"]] += row["n"]
-    for row in cleared.order_by():
         if row["done"] < len(dates):
             counts[max(row["due"], row["done"])] -= row["n"]
     points, running = [], 0
@@ -250,6 +235,19 @@ def overdue_trend(measures, dates):
         running += change
         points.append((day, running))
     return points
+
+
+def overdue_now(measures, day, *, whole_plan=None):
+    """``overdue_trend``'s figure for ``day`` when no report can come after it (today or later):
+    the kept open milestones due before it whose year no report has ever marked done."""
+    open_rows = kept_open(lt=day)
+    open_rows = open_rows.filter(plan=whole_plan) if whole_plan is not None else open_rows.filter(
+        measure__in=measures.values("pk")
+    )
+    ever_done = MeasureStanding.objects.filter(
+        measure=OuterRef("measure"), year=OuterRef("year"), first_done__isnull=False
+    )
+    return open_rows.exclude(Exists(ever_done)).count()
 
 
 def history_start(measures):

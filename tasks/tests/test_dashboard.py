@@ -15,12 +15,14 @@ from tasks.standing.dashboard import Scope, summary
 from tasks.deadlines.phrases import parse_deadline
 from tasks.importing.options import ImportOptions
 from tasks.importing.ledger_import import import_ledger
-from tasks.models import Deadline, Item, Measure, MeasureUnit, Milestone, Plan, Progress, ProgressEntry, Section, Task
+from tasks.models import (
+    Deadline, Item, Measure, MeasureUnit, Milestone, OpenMilestone, Plan, Progress, ProgressEntry, Section, Task,
+)
 from tasks.workflow.progress import record_progress
 from tasks.ledgerfiles.sheets import read_ledger
 from tasks.standing.kept import refresh_plan_standing, refresh_standing
 from tasks.standing.counts import BY_DEPARTMENT, FIGURE_NAMES, figures, tally
-from tasks.standing.on_date import overdue_trend, with_standing
+from tasks.standing.on_date import overdue_now, overdue_trend, with_standing
 
 from .conftest import ANSHAN
 from .helpers import PASSWORD, login
@@ -564,6 +566,66 @@ def test_the_trend_counts_from_the_first_done_of_a_year(db):
     points = overdue_trend(Measure.objects.all(), days)
     assert points == [(day, overdue_by_hand(day)) for day in days]
     assert points[1][1] < points[0][1]
+
+
+def test_todays_point_of_the_trend_is_counted_from_the_kept_open_milestones(db):
+    """On today or later no report can come after the day: the kept open milestones whose year
+    was never reported done give the same figure as the history (a year done and taken back
+    stays cleared, as in the history)."""
+    with at(2024, 1, 15):
+        import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    late = Milestone.objects.filter(
+        deadline__year=2024, kind=MilestoneKind.DATE, date__lt=datetime.date(2024, 6, 1)
+    ).exclude(deadline__measure__progress__year=2024, deadline__measure__progress__status=ProgressStatus.DONE)
+    taken_back, done = [m.deadline.measure for m in late.order_by("pk")[:2]]
+    with at(2024, 6, 10):
+        version = record_progress(taken_back, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB).version
+        record_progress(done, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB)
+    with at(2024, 7, 5):
+        record_progress(taken_back, 2024, status=ProgressStatus.IN_PROGRESS, source=ProgressSource.WEB,
+                        expected_version=version)
+    with at(2024, 12, 1):
+        for day in (datetime.date(2024, 12, 1), datetime.date(2025, 3, 31)):
+            history = overdue_trend(Measure.objects.all(), [day])[0][1]
+            assert overdue_now(Measure.objects.all(), day) == history == overdue_by_hand(day)
+            assert overdue_now(Measure.objects.all(), day, whole_plan=Plan.objects.get(slug="anshan")) == history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trends_past_is_remembered_across_reports_and_worked_out_again_after_other_writes(supervisor):
+    """A report changes today's point only: the days before are remembered until a write that
+    can change them (here a later date approved for a milestone)."""
+    cache.clear()
+    with at(2024, 1, 15):
+        import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    params = {"plan": "anshan", "year": 2024}
+    calls = []
+
+    def counted(*args):
+        calls.append(args)
+        return overdue_trend(*args)
+
+    with at(2024, 12, 1), mock.patch("tasks.standing.dashboard.overdue_trend", counted):
+        before = supervisor.get("/", params).context["trend"]
+        not_done = Measure.objects.filter(open_milestones__year=2024, open_milestones__date__lt=AS_OF).distinct()
+        measure = not_done.order_by("pk").first()
+        late = measure.open_milestones.filter(year=2024, date__lt=AS_OF).count()
+        version = Progress.objects.filter(measure=measure, year=2024).values_list("version", flat=True).first()
+        record_progress(measure, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB, expected_version=version)
+        after = supervisor.get("/", params).context["trend"]
+        assert len(calls) == 1
+        assert [p["count"] for p in after[:-1]] == [p["count"] for p in before[:-1]]
+        assert after[-1]["count"] == before[-1]["count"] - late
+
+        milestone = Milestone.objects.filter(
+            deadline__year=2024, kind=MilestoneKind.DATE, date__lt=datetime.date(2024, 6, 1), pk__in=OpenMilestone.objects.values("milestone")
+        ).order_by("pk").first()
+        milestone.date = datetime.date(2024, 12, 31)
+        milestone.save()
+        refresh_standing([milestone.deadline.measure_id])  # as the admin's save does
+        moved = supervisor.get("/", params).context["trend"]
+        assert len(calls) == 2
+        assert moved[5]["count"] == after[5]["count"] - 1  # 30 June: no longer due by then
 
 
 def test_no_trend_before_the_history_begins(anshan, supervisor):
