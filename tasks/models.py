@@ -592,6 +592,11 @@ class MeasureStanding(models.Model):
             models.Index(fields=["plan", "year", "status", "review", "measure"], name="standing_plan_year_status"),
             # the dashboard's counts of a plan's sections and years by status and review (index only)
             models.Index(fields=["plan", "year", "section", "status", "review"], name="standing_plan_section"),
+            # today's point of the overdue trend: the few years reported done once and taken back since
+            models.Index(
+                fields=["plan", "measure", "year"], name="standing_taken_back",
+                condition=models.Q(first_done__isnull=False, status__in=["not_started", "in_progress", "ongoing"]),
+            ),
         ]
 
 

@@ -49,6 +49,13 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["plan", "year", "section", "status", "review"], name="standing_plan_section"),
         ),
         migrations.AddIndex(
+            model_name="measurestanding",
+            index=models.Index(
+                condition=models.Q(first_done__isnull=False, status__in=["not_started", "in_progress", "ongoing"]),
+                fields=["plan", "measure", "year"], name="standing_taken_back",
+            ),
+        ),
+        migrations.AddIndex(
             model_name="openmilestone",
             index=models.Index(fields=["plan", "date", "year", "section", "measure"], name="open_milestone_plan_section"),
         ),

@@ -33,6 +33,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -47,6 +48,8 @@ from tasks.choices import DATED_KINDS, ProgressStatus, ReviewState, Signal
 from tasks.models import MeasureStanding, Milestone, OpenMilestone, Progress, ProgressEntry
 
 DEFAULT_SOON_DAYS = 30
+#: Every status but done (the condition of the kept rows' index of years done once and taken back).
+NOT_DONE = [status for status in ProgressStatus.values if status != ProgressStatus.DONE]
 
 #: From a measure to its plan's reporting year: the year looked at when no year is chosen.
 REPORTING_YEAR = "item__task__section__plan__reporting_year"
@@ -212,16 +215,15 @@ def overdue_trend(measures, dates):
     year done by then (the day of the first "done" in the history, kept as
     ``MeasureStanding.first_done``). One query, whatever the number of dates or milestones: the
     dated milestones by the first date they count on and the first date their year's first
-    "done" clears them on, each milestone looking up its year's kept row by index.
+    "done" clears them on, each milestone joined to its year's kept row by index.
     """
     dates = list(dates)
-    first_done = MeasureStanding.objects.filter(
-        measure=OuterRef("deadline__measure"), year=OuterRef("deadline__year")
-    ).values("first_done")[:1]
     rows = (
         Milestone.objects.filter(kind__in=DATED_KINDS, date__lt=dates[-1], deadline__measure__in=measures.values("pk"))
-        .annotate(first_done=Subquery(first_done))
-        .values(due=point_index("date", dates, "lt"), done=point_index("first_done", dates, "lte"))
+        .annotate(kept=FilteredRelation(
+            "deadline__measure__standings", condition=Q(deadline__measure__standings__year=F("deadline__year"))
+        ))
+        .values(due=point_index("date", dates, "lt"), done=point_index("kept__first_done", dates, "lte"))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -239,15 +241,19 @@ def overdue_trend(measures, dates):
 
 def overdue_now(measures, day, *, whole_plan=None):
     """``overdue_trend``'s figure for ``day`` when no report can come after it (today or later):
-    the kept open milestones due before it whose year no report has ever marked done."""
-    open_rows = kept_open(lt=day)
-    open_rows = open_rows.filter(plan=whole_plan) if whole_plan is not None else open_rows.filter(
-        measure__in=measures.values("pk")
+    the kept open milestones due before it, less those of years reported done once and taken
+    back since (the history cleared them at that first "done"; such years are few and have an
+    index of their own, ``standing_taken_back``)."""
+    def in_scope(rows):
+        return rows.filter(plan=whole_plan) if whole_plan is not None else rows.filter(measure__in=measures.values("pk"))
+
+    due = in_scope(kept_open(lt=day)).count()
+    taken_back = in_scope(MeasureStanding.objects.filter(first_done__isnull=False, status__in=NOT_DONE)).annotate(
+        late=FilteredRelation("measure__open_milestones", condition=Q(
+            measure__open_milestones__year=F("year"), measure__open_milestones__date__lt=day
+        ))
     )
-    ever_done = MeasureStanding.objects.filter(
-        measure=OuterRef("measure"), year=OuterRef("year"), first_done__isnull=False
-    )
-    return open_rows.exclude(Exists(ever_done)).count()
+    return due - taken_back.aggregate(n=Count("late"))["n"]
 
 
 def history_start(measures):
