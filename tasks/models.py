@@ -592,6 +592,8 @@ class MeasureStanding(models.Model):
             models.Index(fields=["plan", "year", "status", "review", "measure"], name="standing_plan_year_status"),
             # the dashboard's counts of a plan's sections and years by status and review (index only)
             models.Index(fields=["plan", "year", "section", "status", "review"], name="standing_plan_section"),
+            # the top bar's 待审核 count: the reports waiting for review
+            models.Index(fields=["measure"], name="standing_waiting_review", condition=models.Q(review="pending")),
             # today's point of the overdue trend: the few years reported done once and taken back since
             models.Index(
                 fields=["plan", "measure", "year"], name="standing_taken_back",

@@ -50,6 +50,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="measurestanding",
+            index=models.Index(condition=models.Q(review="pending"), fields=["measure"], name="standing_waiting_review"),
+        ),
+        migrations.AddIndex(
+            model_name="measurestanding",
             index=models.Index(
                 condition=models.Q(first_done__isnull=False, status__in=["not_started", "in_progress", "ongoing"]),
                 fields=["plan", "measure", "year"], name="standing_taken_back",

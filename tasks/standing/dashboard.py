@@ -341,11 +341,9 @@ def milestone_list(user, scope, *, due_soon=False, sort="date"):
         milestones = kept_open(year, lt=scope.as_of)
     if scope.plan is not None:
         milestones = milestones.filter(plan=scope.plan)
-    return (
-        milestones.filter(measure__in=scope.measures(user).values("pk"))
-        .order_by(*SORTS.get(sort, SORTS["date"]), "pk")
-        .values_list("pk", flat=True)
-    )
+    if scope.whole_plan(user) is None:  # else every kept row of the plan is of a measure in scope
+        milestones = milestones.filter(measure__in=scope.measures(user).values("pk"))
+    return milestones.order_by(*SORTS.get(sort, SORTS["date"]), "pk").values_list("pk", flat=True)
 
 
 def milestone_rows(ids):

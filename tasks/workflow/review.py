@@ -20,7 +20,7 @@ from notices.notify import extension_decided, report_reviewed
 
 from tasks.choices import ProgressSource, ProgressStatus, ReviewState
 from tasks.standing.kept import refresh_standing
-from tasks.models import ExtensionDecision, ExtensionRequest, Milestone, Progress
+from tasks.models import ExtensionDecision, ExtensionRequest, MeasureStanding, Milestone, Progress
 from tasks.workflow.progress import VersionConflict, record_progress
 from tasks.workflow.reporting import ReportConflict, set_review, stored_progress
 from tasks.standing.on_date import DATED_KINDS
@@ -73,11 +73,17 @@ def pending_requests(queryset=None):
     return queryset.filter(~Exists(ExtensionDecision.objects.filter(request=OuterRef("pk"))))
 
 
-def waiting_for_review(measures):
-    """How many reports and extension requests of ``measures`` wait for a supervisor (the rows
-    of the review queue), counted in one query."""
-    reports = Progress.objects.filter(review=ReviewState.PENDING, measure__in=measures.values("pk"))
-    requests = pending_requests(ExtensionRequest.objects.filter(measure__in=measures.values("pk")))
+def waiting_for_review(measures=None):
+    """How many reports and extension requests of ``measures`` (None: every measure in its
+    ledger) wait for a supervisor (the rows of the review queue), counted in one query. Reports
+    are counted from the kept standing's rows waiting for review (``standing_waiting_review``,
+    a partial index: the top bar of every supervisor's page reads it)."""
+    reports = MeasureStanding.objects.filter(review=ReviewState.PENDING)
+    requests = ExtensionRequest.objects.filter(measure__removed_at__isnull=True)
+    if measures is not None:
+        reports = reports.filter(measure__in=measures.values("pk"))
+        requests = requests.filter(measure__in=measures.values("pk"))
+    requests = pending_requests(requests)
     return reports.order_by().values_list("pk").union(requests.order_by().values_list("pk"), all=True).count()
 
 
