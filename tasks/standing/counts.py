@@ -4,10 +4,10 @@ section, department or year, from the kept standing (``tasks.standing.kept``).
 ``tally`` reads a set of measures' rows of ``MeasureStanding`` (per section) or
 ``DepartmentStanding`` (per department) with one grouped query, and their ``OpenMilestone`` rows
 with another: never the measures, their progress or their milestones themselves, and never a
-subquery per measure. When the set is a whole plan (``whole_plan``: a supervisor's dashboard)
-both read the plan's rows from an index that holds every column they count, so the figures of
-100,000 measures cost a scan of that index rather than a join of every measure to its progress,
-section and departments.
+subquery per measure. Given the plan, both read its rows from an index that holds every column
+they count (and, for a staff member's measures, only theirs among them), so the figures of a
+whole plan of 100,000 measures cost a scan of that index rather than a join of every measure to
+its progress, section and departments.
 """
 
 import datetime
@@ -43,25 +43,25 @@ BY_SECTION = Grouping(MeasureStanding, "section_id")
 BY_DEPARTMENT = Grouping(DepartmentStanding, "department_id")
 
 
-def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None, whole_plan=None):
+def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None, plan=None):
     """The dashboard's figures of ``measures`` for each of ``years``, per group of ``by``
     (a ``Grouping``): ``{(key, year): figures}``, the key None without ``by``.
 
     A year of None stands for each measure's plan's reporting year, with the milestones of
-    every year. ``whole_plan``: the plan whose every measure in its ledger ``measures`` is, so
-    its rows are read by plan. A measure counts once per group however many milestones it has,
-    and in every year.
+    every year. ``plan``: the plan of the measures counted, whose rows are then read by plan;
+    ``measures`` None with it for every measure in its ledger. A measure counts once per group
+    however many milestones it has, and in every year.
     """
     years = [None] if None in years else list(years)
     grouping = by or Grouping(MeasureStanding, None)
-    groups = status_counts(kept_rows(grouping.standing, measures, whole_plan), grouping.key, years, whole_plan)
+    groups = status_counts(kept_rows(grouping.standing, measures, plan), grouping.key, years, plan)
     if by is None:  # figures for each year even of no measures
         groups = {(None, year): groups.get((None, year), blank_figures()) for year in years}
     limit = as_of + datetime.timedelta(days=soon_days)
     if grouping.standing is DepartmentStanding:
-        late = department_milestone_counts(measures, years, as_of, limit, whole_plan)
+        late = department_milestone_counts(measures, years, as_of, limit, plan)
     else:
-        late = milestone_counts(kept_rows(OpenMilestone, measures, whole_plan), grouping.key, years, as_of, limit)
+        late = milestone_counts(kept_rows(OpenMilestone, measures, plan), grouping.key, years, as_of, limit)
     for key, counts in late.items():
         if key in groups:
             groups[key].update(counts)
@@ -70,24 +70,25 @@ def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=Non
     return groups
 
 
-def kept_rows(model, measures, whole_plan):
-    rows = model.objects.all()
-    return rows.filter(plan=whole_plan) if whole_plan is not None else rows.filter(measure__in=measures.values("pk"))
+def kept_rows(model, measures, plan):
+    """The rows of ``model`` of ``measures`` (None: every measure) of ``plan`` (None: any)."""
+    rows = model.objects.all() if plan is None else model.objects.filter(plan=plan)
+    return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
 
 
-def status_counts(rows, key, years, whole_plan):
+def status_counts(rows, key, years, plan):
     """Measures, reported statuses and reports waiting for review per group and year.
 
     Every measure in its ledger has a row for each year of its plan: its rows of the plan's
     first year count the measures, those of a year asked for their statuses (a year outside the
     plan has rows only for measures with a deadline or progress in it; the rest are not started).
-    Rows are grouped by their own columns only, so a whole plan's are read from one index.
+    Rows are grouped by their own columns only, so a plan's are read from one index.
     """
     columns = {"key": F(key)} if key else {}
-    if whole_plan is not None:
-        looked_at = [whole_plan.reporting_year] if years == [None] else years
-        rows = rows.filter(year__in={whole_plan.start_year, *looked_at})
-        fixed = (whole_plan.start_year, whole_plan.reporting_year)
+    if plan is not None:
+        looked_at = [plan.reporting_year] if years == [None] else years
+        rows = rows.filter(year__in={plan.start_year, *looked_at})
+        fixed = (plan.start_year, plan.reporting_year)
     else:
         looked_at = F("plan__reporting_year") if years == [None] else None
         rows = rows.filter(
@@ -137,17 +138,21 @@ def milestone_counts(rows, key, years, as_of, limit):
     return found
 
 
-def department_milestone_counts(measures, years, as_of, limit, whole_plan):
+def department_milestone_counts(measures, years, as_of, limit, plan):
     """The same per department: each measure's open milestones counted first (one group per
     measure and year), then those counts summed over the measure's departments, by their kept
     rows (``DepartmentStanding``: one per measure, year and department; across years, those of
     the plan's first year)."""
     quote = connection.ops.quote_name
-    if whole_plan is not None:
-        scope, scope_params = "plan_id = %s", [whole_plan.pk]
-    else:
-        subquery, scope_params = measures.values("pk").query.sql_with_params()
-        scope = f"measure_id IN ({subquery})"
+    conditions, scope_params = [], []
+    if plan is not None:
+        conditions.append("plan_id = %s")
+        scope_params.append(plan.pk)
+    if measures is not None:
+        subquery, params = measures.values("pk").query.sql_with_params()
+        conditions.append(f"measure_id IN ({subquery})")
+        scope_params += params
+    scope = " AND ".join(conditions) or "1 = 1"
     if years == [None]:
         per_measure, year_column, years_params = "measure_id", "NULL", []
         in_years, join_year = "", f"JOIN {quote(Plan._meta.db_table)} p ON p.id = d.plan_id AND d.year = p.start_year"
@@ -178,9 +183,9 @@ def summed(groups):
     return total
 
 
-def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, whole_plan=None):
-    """The dashboard's totals for a set of measures, each measure counted once."""
-    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days, whole_plan=whole_plan)[None, year]
+def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, plan=None):
+    """The dashboard's totals for a set of measures, each measure counted once (``plan``: as for ``tally``)."""
+    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days, plan=plan)[None, year]
 
 
 def completion_rate(done, total):

@@ -86,6 +86,10 @@ class Scope:
         measures = visible_measures(user, Measure.objects.all())
         if self.plan is not None:
             measures = measures.filter(item__task__section__plan=self.plan)
+        return self.department_measures(measures)
+
+    def department_measures(self, measures):
+        """``measures`` in the department chosen, if one is."""
         if self.department:
             units = {"units__department_id": int(self.department)} if is_id(self.department) else {
                 "units__department__name": self.department
@@ -94,9 +98,18 @@ class Scope:
         return measures
 
     def whole_plan(self, user):
-        """The plan when ``user`` sees all of it here (every department), else None: its figures
-        are then read from the kept rows by plan."""
+        """The plan when ``user`` sees all of it here (every department), else None."""
         return self.plan if self.plan is not None and not self.department and sees_everything(user) else None
+
+    def kept(self, user):
+        """How the kept rows of the measures in scope are read (``tasks.standing.counts.tally``):
+        by plan, and of the measures ``user`` may see (in the department chosen) unless that is
+        all of them; the measures need no condition on their plan then."""
+        if self.plan is None:
+            return {"measures": self.measures(user), "plan": None}
+        if self.whole_plan(user) is not None:
+            return {"measures": None, "plan": self.plan}
+        return {"measures": self.department_measures(visible_measures(user, Measure.objects.all())), "plan": self.plan}
 
     @property
     def standing(self):
@@ -196,9 +209,8 @@ def summary(user, scope):
     """The dashboard's figures and the same per department (the API's /api/summary/)."""
 
     def compute():
-        measures = scope.measures(user)
-        totals = figures(measures, **scope.standing, whole_plan=scope.whole_plan(user))
-        totals["departments"] = department_figures(measures, scope, user)
+        totals = figures(**scope.kept(user), **scope.standing)
+        totals["departments"] = department_figures(scope, user)
         return totals
 
     return remembered("summary", user, scope, compute)
@@ -206,14 +218,13 @@ def summary(user, scope):
 
 def totals(user, scope):
     """The dashboard's figures alone (a department's page)."""
-    return remembered("totals", user, scope, lambda: figures(scope.measures(user), **scope.standing, whole_plan=scope.whole_plan(user)))
+    return remembered("totals", user, scope, lambda: figures(**scope.kept(user), **scope.standing))
 
 
-def department_figures(measures, scope, user):
-    """The figures of every department that leads or is responsible for one of ``measures``, by id."""
+def department_figures(scope, user):
+    """The figures of every department that leads or is responsible for a measure in scope, by id."""
     groups = tally(
-        measures, years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days,
-        whole_plan=scope.whole_plan(user),
+        **scope.kept(user), years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days,
     )
     names = dict(Department.objects.filter(pk__in=[key for key, _year in groups]).values_list("pk", "name"))
     return [
@@ -237,15 +248,14 @@ def breakdowns(user, scope):
     Sections share no measure, so the totals of each year (the chosen one included) are the
     sums of the sections' figures: one tally per section and year gives all three.
     """
-    measures = scope.measures(user)
-    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days, "whole_plan": scope.whole_plan(user)}
+    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days, **scope.kept(user)}
     years = list(dict.fromkeys(year for year in [*scope.plan.years, scope.year] if year is not None))
-    groups = tally(measures, years=years, **standing)
+    groups = tally(years=years, **standing)
     if scope.year is None:  # the plan's reporting year, which no plan year stands for
-        groups.update(tally(measures, years=[None], **standing))
+        groups.update(tally(years=[None], **standing))
     sections = list(Section.objects.filter(pk__in={key for key, _year in groups}).order_by("order", "pk"))
     per_year = {year: summed([groups[section.pk, year] for section in sections]) for year in {*years, scope.year}}
-    totals = dict(per_year[scope.year], departments=department_figures(measures, scope, user))
+    totals = dict(per_year[scope.year], departments=department_figures(scope, user))
     return {
         "figures": totals,
         "departments": ranked(totals["departments"]),
@@ -300,8 +310,8 @@ def trend_points(user, scope, measures, dates):
     today = timezone.localdate()
     past = [day for day in dates if day < today]
     points = remembered_for_history(("trend", past), user, scope, lambda: overdue_trend(measures, past)) if past else []
-    whole_plan = scope.whole_plan(user)
-    return points + [(day, overdue_now(measures, day, whole_plan=whole_plan)) for day in dates if day >= today]
+    kept = scope.kept(user)
+    return points + [(day, overdue_now(kept["measures"], day, plan=kept["plan"])) for day in dates if day >= today]
 
 
 def remembered_for_history(name, user, scope, compute, *, keep_none=True):

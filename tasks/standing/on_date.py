@@ -239,13 +239,14 @@ def overdue_trend(measures, dates):
     return points
 
 
-def overdue_now(measures, day, *, whole_plan=None):
+def overdue_now(measures, day, *, plan=None):
     """``overdue_trend``'s figure for ``day`` when no report can come after it (today or later):
     the kept open milestones due before it, less those of years reported done once and taken
     back since (the history cleared them at that first "done"; such years are few and have an
     index of their own, ``standing_taken_back``)."""
-    def in_scope(rows):
-        return rows.filter(plan=whole_plan) if whole_plan is not None else rows.filter(measure__in=measures.values("pk"))
+    def in_scope(rows):  # as for ``tasks.standing.counts.tally``: ``measures`` None for every one of ``plan``
+        rows = rows if plan is None else rows.filter(plan=plan)
+        return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
 
     due = in_scope(kept_open(lt=day)).count()
     taken_back = in_scope(MeasureStanding.objects.filter(first_done__isnull=False, status__in=NOT_DONE)).annotate(

@@ -273,7 +273,7 @@ def test_each_departments_figures_are_what_its_measures_count_on_their_own(ansha
     year, the status of the reporting year)."""
     plan = Plan.objects.get(slug="anshan")
     measures = Measure.objects.filter(item__task__section__plan=plan)
-    groups = tally(measures, as_of=AS_OF, years=[year], by=BY_DEPARTMENT, whole_plan=plan)
+    groups = tally(None, as_of=AS_OF, years=[year], by=BY_DEPARTMENT, plan=plan)
     assert len(groups) == 3
     for (department, _year), counted in groups.items():
         alone = figures(measures.filter(units__department=department).distinct(), as_of=AS_OF, year=year)
@@ -588,7 +588,7 @@ def test_todays_point_of_the_trend_is_counted_from_the_kept_open_milestones(db):
         for day in (datetime.date(2024, 12, 1), datetime.date(2025, 3, 31)):
             history = overdue_trend(Measure.objects.all(), [day])[0][1]
             assert overdue_now(Measure.objects.all(), day) == history == overdue_by_hand(day)
-            assert overdue_now(Measure.objects.all(), day, whole_plan=Plan.objects.get(slug="anshan")) == history
+            assert overdue_now(None, day, plan=Plan.objects.get(slug="anshan")) == history
 
 
 @pytest.mark.django_db(transaction=True)

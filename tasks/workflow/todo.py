@@ -50,7 +50,7 @@ def date_window(tab, as_of):
 
 def open_milestones(**dates):
     """Open milestones (``kept_open``) of years still open: a closed year's take no action."""
-    return kept_open(**dates).exclude(in_closed_year("measure", "year"))
+    return kept_open(**dates).exclude(in_closed_year("measure", "year", plan_path="plan"))
 
 
 def returned_reports(measures):

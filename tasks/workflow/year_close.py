@@ -59,11 +59,12 @@ def closures_of_measure(measure, years=None):
     return found
 
 
-def in_closed_year(measure_path, year_path):
+def in_closed_year(measure_path, year_path, plan_path=None):
     """A condition on rows (milestones, progress, extension requests) that holds when the row's year
     is closed for its measure: ``measure_path`` leads from the row to the measure, ``year_path`` to
-    the year. For reminders and escalations, which say nothing about a closed year."""
-    plan = f"{measure_path}__item__task__section__plan"
+    the year, ``plan_path`` to the plan where the row names it (else through the measure). For
+    reminders and escalations, which say nothing about a closed year."""
+    plan = plan_path or f"{measure_path}__item__task__section__plan"
     whole_plan = YearClosure.objects.filter(
         plan=OuterRef(plan), year=OuterRef(year_path), department__isnull=True, reopened_at__isnull=True
     )
