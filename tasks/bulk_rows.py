@@ -19,7 +19,7 @@ BATCH = 5000
 
 
 def reserve_ids(model, count):
-    """``count`` fresh primary keys for ``model`` that no other writer will take.
+    """``count`` fresh primary keys for ``model`` that no other writer will take (a sequence).
 
     PostgreSQL draws them from the table's sequence. SQLite serialises writers, so once this
     transaction holds the write lock the next ids after the highest ever given are ours.
@@ -42,7 +42,7 @@ def reserve_ids(model, count):
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             row = cursor.fetchone()
             start = max(highest, row[0] if row else 0) + 1
-            return list(range(start, start + count))
+            return range(start, start + count)
     raise NotImplementedError(f"bulk rows are written on PostgreSQL and SQLite, not {connection.vendor}")
 
 

@@ -38,23 +38,40 @@ def computed_standing(measure_ids):
     A measure has a row for every year of its plan and every other year it has a deadline or
     progress for; removed measures have none.
     """
-    standings, plans = {}, {}
-    measures = Measure.objects.filter(pk__in=measure_ids).values_list(
-        "pk", "item__task__section__plan_id", "item__task__section__plan__start_year", "item__task__section__plan__end_year"
+    measures = list(
+        Measure.objects.filter(pk__in=measure_ids).values_list(
+            "pk", "item__task__section__plan_id", "item__task__section__plan__start_year", "item__task__section__plan__end_year"
+        )
     )
+    kept = [pk for pk, *_plan in measures]
+    return standing_rows(
+        measures,
+        Progress.objects.filter(measure__in=kept).values_list("measure_id", "year", "status", "review"),
+        Milestone.objects.filter(deadline__measure__in=kept).values_list(
+            "pk", "deadline__measure_id", "deadline__year", "kind", "date"
+        ),
+    )
+
+
+def standing_rows(measures, progress, milestones):
+    """The rows of both tables from plain rows, in the shape of ``computed_standing``: the one
+    place that says what the kept standing is, for rows read back (``computed_standing``) and
+    for rows an import holds in memory (``refresh_import_standing``).
+
+    ``measures``: (measure, plan, plan's start year, end year); ``progress``: (measure, year,
+    status, review); ``milestones``: (milestone, measure, year of its deadline, kind, date), of
+    those measures only.
+    """
+    standings, plans = {}, {}
     for pk, plan, start, end in measures:
         plans[pk] = plan
         for year in range(start, end + 1):
             standings[pk, year] = blank_standing(pk, plan, year)
-    for measure, year, status, review in Progress.objects.filter(measure__in=plans).values_list(
-        "measure_id", "year", "status", "review"
-    ):
+    for measure, year, status, review in progress:
         row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
         row.update(status=status, review=review)
     dated = []
-    for pk, measure, year, kind, date in Milestone.objects.filter(deadline__measure__in=plans).values_list(
-        "pk", "deadline__measure_id", "deadline__year", "kind", "date"
-    ):
+    for pk, measure, year, kind, date in milestones:
         row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
         if kind in DATED_KINDS:
             row["has_dated"] = True
@@ -97,9 +114,14 @@ def refresh_standing(measure_ids):
         standings, open_rows = computed_standing(chunk)
         OpenMilestone.objects.filter(measure__in=chunk).delete()
         MeasureStanding.objects.filter(measure__in=chunk).delete()
-        insert_rows(MeasureStanding, STANDING_COLUMNS, ([row[name] for name in STANDING_COLUMNS] for row in standings.values()))
-        insert_rows(OpenMilestone, OPEN_COLUMNS, ([row[name] for name in OPEN_COLUMNS] for row in open_rows))
+        insert_standing(standings, open_rows)
     tick()
+
+
+def insert_standing(standings, open_rows):
+    """Rows of ``standing_rows`` into both tables (their measures have none there yet)."""
+    insert_rows(MeasureStanding, STANDING_COLUMNS, ([row[name] for name in STANDING_COLUMNS] for row in standings.values()))
+    insert_rows(OpenMilestone, OPEN_COLUMNS, ([row[name] for name in OPEN_COLUMNS] for row in open_rows))
 
 
 def refresh_plan_standing(plan):
@@ -107,14 +129,20 @@ def refresh_plan_standing(plan):
     refresh_standing(Measure.all_objects.filter(item__task__section__plan=plan).values_list("pk", flat=True))
 
 
-def refresh_import_standing(plan, measure_ids):
-    """After an import of ``plan`` that wrote ``measure_ids`` (new, changed, removed, restored or
-    with progress from the file): those, or every measure of the plan when its years changed."""
+def refresh_import_standing(plan, measure_ids, inserted=()):
+    """After an import of ``plan`` that wrote ``measure_ids`` (changed, removed, restored or with
+    progress from the file) and inserted new measures: those worked out again, and the inserted
+    ones' rows made from what the import holds in memory, without reading them back —
+    ``inserted`` gives (measures, progress, milestones) for ``standing_rows``, a slice of the new
+    measures at a time, with everything the import wrote for them. When the plan's years changed,
+    every measure of the plan is worked out again instead."""
     kept_years = set(MeasureStanding.objects.filter(plan=plan).values_list("year", flat=True).distinct())
     if kept_years and kept_years != set(plan.years):
         refresh_plan_standing(plan)
-    else:
-        refresh_standing(measure_ids)
+        return
+    for measures, progress, milestones in inserted:
+        insert_standing(*standing_rows(measures, progress, milestones))
+    refresh_standing(measure_ids)
 
 
 def rebuild_standing():
