@@ -7,7 +7,7 @@ deadlines, milestones and units). Here rows are plain tuples: PostgreSQL takes t
 
 Primary keys are reserved up front (``reserve_ids``), so children can point at parents without
 reading the parents back. Only column types the ledger uses are converted: JSON, dates and
-date-times; everything else goes to the driver as it is.
+date-times; everything else (booleans included) goes to the driver as it is.
 """
 
 import json
@@ -107,6 +107,4 @@ def converter(field):
         return same_as_last(connection.ops.adapt_datetimefield_value)  # one "now" per import
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
-    if isinstance(field, models.BooleanField) and connection.vendor == "sqlite":
-        return int
-    return None
+    return None  # booleans too: both drivers take True and False as they are (SQLite stores 1 and 0)

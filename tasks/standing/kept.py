@@ -30,6 +30,10 @@ CHUNK = 5000
 STANDING_COLUMNS = ["measure", "plan", "year", "status", "review", "has_dated", "has_open_ended"]
 OPEN_COLUMNS = ["milestone", "measure", "plan", "year", "date"]
 
+#: Where ``standing_rows`` keeps each column in a row, and what a year with nothing in it holds.
+PLAN, STATUS, REVIEW, HAS_DATED, HAS_OPEN_ENDED = map(STANDING_COLUMNS.index, ["plan", "status", "review", "has_dated", "has_open_ended"])
+BLANK = (ProgressStatus.NOT_STARTED, ReviewState.NONE, False, False)
+
 
 def computed_standing(measure_ids):
     """What the two tables should hold for ``measure_ids``, from progress and milestones:
@@ -38,6 +42,15 @@ def computed_standing(measure_ids):
     A measure has a row for every year of its plan and every other year it has a deadline or
     progress for; removed measures have none.
     """
+    standings, open_rows = stored_standing_rows(measure_ids)
+    return (
+        {key: dict(zip(STANDING_COLUMNS, row)) for key, row in standings.items()},
+        [dict(zip(OPEN_COLUMNS, row)) for row in open_rows],
+    )
+
+
+def stored_standing_rows(measure_ids):
+    """``standing_rows`` of ``measure_ids`` from their plan, progress and milestones as stored."""
     measures = list(
         Measure.objects.filter(pk__in=measure_ids).values_list(
             "pk", "item__task__section__plan_id", "item__task__section__plan__start_year", "item__task__section__plan__end_year"
@@ -54,9 +67,11 @@ def computed_standing(measure_ids):
 
 
 def standing_rows(measures, progress, milestones):
-    """The rows of both tables from plain rows, in the shape of ``computed_standing``: the one
-    place that says what the kept standing is, for rows read back (``computed_standing``) and
-    for rows an import holds in memory (``refresh_import_standing``).
+    """The rows of both tables worked out from plain rows: the one place that says what the kept
+    standing is, for rows read back (``stored_standing_rows``) and rows an import holds in memory
+    (``refresh_import_standing``). Returns ``({(measure, year): row}, [open milestone row])``,
+    rows as lists in the order of ``STANDING_COLUMNS`` and ``OPEN_COLUMNS`` (what is inserted;
+    ``computed_standing`` gives them as dicts).
 
     ``measures``: (measure, plan, plan's start year, end year); ``progress``: (measure, year,
     status, review); ``milestones``: (milestone, measure, year of its deadline, kind, date), of
@@ -66,28 +81,25 @@ def standing_rows(measures, progress, milestones):
     for pk, plan, start, end in measures:
         plans[pk] = plan
         for year in range(start, end + 1):
-            standings[pk, year] = blank_standing(pk, plan, year)
+            standings[pk, year] = [pk, plan, year, *BLANK]
     for measure, year, status, review in progress:
-        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
-        row.update(status=status, review=review)
+        row = standings.get((measure, year))
+        if row is None:
+            row = standings[measure, year] = [measure, plans[measure], year, *BLANK]
+        row[STATUS], row[REVIEW] = status, review
     dated = []
     for pk, measure, year, kind, date in milestones:
-        row = standings.setdefault((measure, year), blank_standing(measure, plans[measure], year))
+        row = standings.get((measure, year))
+        if row is None:
+            row = standings[measure, year] = [measure, plans[measure], year, *BLANK]
         if kind in DATED_KINDS:
-            row["has_dated"] = True
+            row[HAS_DATED] = True
             if date is not None:
-                dated.append({"milestone": pk, "measure": measure, "plan": plans[measure], "year": year, "date": date})
+                dated.append([pk, measure, row[PLAN], year, date])
         elif kind in OPEN_ENDED_KINDS:
-            row["has_open_ended"] = True
-    open_rows = [m for m in dated if standings[m["measure"], m["year"]]["status"] != ProgressStatus.DONE]
+            row[HAS_OPEN_ENDED] = True
+    open_rows = [m for m in dated if standings[m[1], m[3]][STATUS] != ProgressStatus.DONE]
     return standings, open_rows
-
-
-def blank_standing(measure, plan, year):
-    return {
-        "measure": measure, "plan": plan, "year": year, "status": ProgressStatus.NOT_STARTED,
-        "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False,
-    }
 
 
 def kept_standing(measure_ids):
@@ -111,7 +123,7 @@ def refresh_standing(measure_ids):
     measure_ids = list(dict.fromkeys(measure_ids))
     for start in range(0, len(measure_ids), CHUNK):
         chunk = measure_ids[start:start + CHUNK]
-        standings, open_rows = computed_standing(chunk)
+        standings, open_rows = stored_standing_rows(chunk)
         OpenMilestone.objects.filter(measure__in=chunk).delete()
         MeasureStanding.objects.filter(measure__in=chunk).delete()
         insert_standing(standings, open_rows)
@@ -120,8 +132,8 @@ def refresh_standing(measure_ids):
 
 def insert_standing(standings, open_rows):
     """Rows of ``standing_rows`` into both tables (their measures have none there yet)."""
-    insert_rows(MeasureStanding, STANDING_COLUMNS, ([row[name] for name in STANDING_COLUMNS] for row in standings.values()))
-    insert_rows(OpenMilestone, OPEN_COLUMNS, ([row[name] for name in OPEN_COLUMNS] for row in open_rows))
+    insert_rows(MeasureStanding, STANDING_COLUMNS, standings.values())
+    insert_rows(OpenMilestone, OPEN_COLUMNS, open_rows)
 
 
 def refresh_plan_standing(plan):
