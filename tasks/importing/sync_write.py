@@ -127,18 +127,20 @@ class Writing:
         milestone_ids = iter(self.new_milestone_ids)
         new = iter(self.new_measures)
         while chunk := list(islice(new, CHUNK)):
-            measures, progress, milestones = [], [], []
-            for place, _row, wanted in chunk:
-                pk = self.new_ids[place]
-                measures.append((pk, plan.pk, plan.start_year, plan.end_year))
+            written = [(self.new_ids[place], row, wanted) for place, row, wanted in chunk]
+            progress = []
+            for place, _row, _wanted in chunk:
                 while pending is not None and pending[0] == place:
-                    progress.append((pk, pending[1], pending[2], ReviewState.NONE))
+                    progress.append((self.new_ids[place], pending[1], pending[2], ReviewState.NONE))
                     pending = next(fresh, None)
-                milestones += (
+            yield (
+                [(pk, plan.pk, plan.start_year, plan.end_year) for pk, _row, _wanted in written],
+                progress,
+                [
                     (next(milestone_ids), measure, year, milestone.kind, milestone.date)
-                    for measure, year, _order, milestone in deadline_milestones(new_deadlines([(pk, None, wanted)]))
-                )
-            yield measures, progress, milestones
+                    for measure, year, _order, milestone in deadline_milestones(new_deadlines(written))
+                ],
+            )
         if pending is not None or next(milestone_ids, None) is not None:
             raise RuntimeError("the progress or milestones written for new measures are not in their order")
 
@@ -388,15 +390,17 @@ class Writing:
         already match is kept, so an approved extension (moved date) survives an unchanged phrase.
         Returns the ids of the milestones of the deadlines it inserted, in ``deadline_milestones``
         order (for measures with no stored deadline: every one of ``new_deadlines(measures)``)."""
+        measures = list(measures)
         stale, replaced, new = [], [], []
-        for pk, row, wanted in measures:
+        for pk, _row, wanted in measures:
             stored = stored_deadlines.get(pk, {})
             stale += [stored[year][0] for year in set(stored) - set(wanted.deadlines)]
-            for each in new_deadlines([(pk, row, wanted)]):
-                if each[1] in stored:
-                    replaced.append((stored[each[1]], each[2]))
-                else:
-                    new.append(each)
+        for pk, year, deadline in new_deadlines(measures):
+            stored = stored_deadlines.get(pk, {})
+            if year in stored:
+                replaced.append((stored[year], deadline))
+            else:
+                new.append((pk, year, deadline))
         for ids in chunks(stale):
             Deadline.objects.filter(pk__in=ids).delete()
         self.replace_deadlines(replaced)
