@@ -61,7 +61,8 @@ def milestone_tuples(deadlines):
 
 
 def new_deadlines(measures):
-    """(measure id, year, YearDeadline) of every deadline ``measures`` ((id, row, wanted)) ask for, in order."""
+    """(measure id, year, YearDeadline) of every deadline ``measures`` ((id, row, wanted)) ask for,
+    in the order ``write_deadlines`` goes through them."""
     for pk, _row, wanted in measures:
         for year, deadline in wanted.deadlines.items():
             yield pk, year, deadline
@@ -390,17 +391,15 @@ class Writing:
         already match is kept, so an approved extension (moved date) survives an unchanged phrase.
         Returns the ids of the milestones of the deadlines it inserted, in ``deadline_milestones``
         order (for measures with no stored deadline: every one of ``new_deadlines(measures)``)."""
-        measures = list(measures)
         stale, replaced, new = [], [], []
         for pk, _row, wanted in measures:
             stored = stored_deadlines.get(pk, {})
             stale += [stored[year][0] for year in set(stored) - set(wanted.deadlines)]
-        for pk, year, deadline in new_deadlines(measures):
-            stored = stored_deadlines.get(pk, {})
-            if year in stored:
-                replaced.append((stored[year], deadline))
-            else:
-                new.append((pk, year, deadline))
+            for year, deadline in wanted.deadlines.items():  # the order of ``new_deadlines``
+                if year in stored:
+                    replaced.append((stored[year], deadline))
+                else:
+                    new.append((pk, year, deadline))
         for ids in chunks(stale):
             Deadline.objects.filter(pk__in=ids).delete()
         self.replace_deadlines(replaced)

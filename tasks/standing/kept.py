@@ -11,7 +11,9 @@ Every writer calls in here inside its own transaction:
 - a report or a return (``tasks.workflow.progress.record_progress``): ``progress_written``;
 - a review decision (``tasks.workflow.reporting.set_review``): ``review_written``;
 - an import, a re-import, an approved extension, a re-parsed phrase, an edit in the admin:
-  ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
+  ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones);
+  the measures an import inserts get their rows from what the import holds in memory
+  (``refresh_import_standing``), worked out by the same ``standing_rows``.
 
 ``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
 moves ``StandingClock`` on, so figures remembered for the old tick are not used again.
