@@ -11,6 +11,7 @@ date-times; everything else (booleans included) goes to the driver as it is.
 """
 
 import json
+from array import array
 
 from django.db import connection, models
 
@@ -22,7 +23,8 @@ def reserve_ids(model, count):
     """``count`` fresh primary keys for ``model`` that no other writer will take (a sequence).
 
     PostgreSQL draws them from the table's sequence. SQLite serialises writers, so once this
-    transaction holds the write lock the next ids after the highest ever given are ours.
+    transaction holds the write lock the next ids after the highest ever given are ours. Either
+    way they are held compactly (an import keeps its 200,000 milestone ids until its last stage).
     """
     if count == 0:
         return []
@@ -34,7 +36,7 @@ def reserve_ids(model, count):
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, pk, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return array("q", (row[0] for row in cursor))  # 8 bytes an id, not a list of int objects
         if connection.vendor == "sqlite":
             hold_write_lock(cursor, table)
             cursor.execute(f'SELECT max("{pk}") FROM "{table}"')  # noqa: S608 - names from the model
