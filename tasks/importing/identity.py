@@ -80,9 +80,12 @@ class Matching:
 
 
 def match(file_entries, stored_entries, *, cross_groups=True):
-    """Pair ``file_entries`` with ``stored_entries`` (both ``Entry``); see the module's docstring."""
+    """Pair ``file_entries`` with ``stored_entries`` (both ``Entry``, any iterables); see the
+    module's docstring. With nothing stored (a first import) the file's entries are not even made."""
     result = Matching()
     stored = list(stored_entries)
+    if not stored:
+        return result
     by_place = {(s.parent, s.number, s.text): s for s in stored}
     left_file, taken = [], set()
     for entry in file_entries:

@@ -111,25 +111,25 @@ class Identifying:
             file_tasks.setdefault(place[:2], row.task_title or "")
             file_items.setdefault(place[:3], row.item_text or "")
         sections = match(
-            [Entry(number, None, None, number, title) for number, title in file_sections.items()],
+            (Entry(number, None, None, number, title) for number, title in file_sections.items()),
             [Entry(pk, None, None, number, title) for pk, (number, title) in self.stored_sections.items()],
         )
         self.refuse_ambiguous(sections, "部分", lambda key: f"部分{key}", lambda pk: f"部分{self.stored_sections[pk][0]}")
         section_of = sections.pairs
         tasks = match(
-            [
+            (
                 Entry(key, section_of.get(key[0], NEW), section_of.get(key[0], NEW), key[1], title)
                 for key, title in file_tasks.items()
-            ],
+            ),
             [Entry(pk, section, section, number, title) for pk, (section, number, title, _l) in self.stored_tasks.items()],
         )
         self.refuse_ambiguous(tasks, "任务", lambda key: f"序号{key[1]}「{start_of(file_tasks[key])}」", self.task_label)
         task_of = tasks.pairs
         items = match(
-            [
+            (
                 Entry(key, task_of.get(key[:2], NEW), task_of.get(key[:2], NEW), key[2], text)
                 for key, text in file_items.items()
-            ],
+            ),
             [Entry(pk, task, task, number, text) for pk, (task, number, text, *_rest) in self.stored_items.items()],
         )
         self.refuse_ambiguous(items, "要求", lambda key: f"要求{key[2]}「{start_of(file_items[key])}」", self.item_label)
@@ -150,7 +150,7 @@ class Identifying:
             if pk in self.moved_items or task in self.moved_tasks or self.stored_tasks[task][0] in self.moved_sections
         }
         measures = match(
-            [
+            (
                 Entry(
                     index,
                     task_of.get(place[:2], NEW),
@@ -160,7 +160,7 @@ class Identifying:
                     (self.unit_names(row.lead_units), self.unit_names(row.responsible_units)),
                 )
                 for index, (place, row) in enumerate(zip(self.places, rows))
-            ],
+            ),
             [
                 Entry(pk, task_of_item[m.item], m.item, m.number, m.text, self.units.get(pk, NO_UNITS))
                 for pk, m in self.stored_measures.items()

@@ -3,14 +3,15 @@ tasks and items, measures (new, changed, removed), units, deadlines and mileston
 history, each in bulk (``bulk_rows``: COPY on PostgreSQL) in a fixed number of statements."""
 
 from collections import defaultdict
+from itertools import islice
 
 from django.utils import timezone
 
 from departments.models import Department, Person
 
 from tasks.bulk_rows import insert_rows, reserve_ids
-from tasks.standing.kept import refresh_import_standing
-from tasks.choices import ProgressSource, UnitRole
+from tasks.standing.kept import CHUNK, refresh_import_standing
+from tasks.choices import ProgressSource, ProgressStatus, ReviewState, UnitRole
 from tasks.deadlines.milestones import needs_review
 from tasks.importing.identity import place_label
 from tasks.models import (
@@ -53,10 +54,26 @@ def renumber(model, values_by_pk, *, manager=None):
 
 
 def milestone_tuples(deadlines):
-    for pk, deadline in deadlines:
+    """Milestone rows of ``deadlines`` ((deadline id, YearDeadline)), in ``deadline_milestones`` order."""
+    for pk, _year, order, milestone in deadline_milestones((pk, None, deadline) for pk, deadline in deadlines):
+        row = as_row(milestone)
+        yield (pk, order, row["date"], row["kind"], row["label"], row["span_start"], row["span_end"])
+
+
+def new_deadlines(measures):
+    """(measure id, year, YearDeadline) of every deadline ``measures`` ((id, row, wanted)) ask for,
+    in the order ``write_deadlines`` goes through them."""
+    for pk, _row, wanted in measures:
+        for year, deadline in wanted.deadlines.items():
+            yield pk, year, deadline
+
+
+def deadline_milestones(deadlines):
+    """(measure id, year, order, milestone) of ``deadlines`` ((measure id, year, YearDeadline)):
+    the order in which ``write_deadlines`` inserts them and hands out their ids."""
+    for measure, year, deadline in deadlines:
         for order, milestone in enumerate(deadline.milestones):
-            row = as_row(milestone)
-            yield (pk, order, row["date"], row["kind"], row["label"], row["span_start"], row["span_end"])
+            yield measure, year, order, milestone
 
 
 class Writing:
@@ -90,11 +107,50 @@ class Writing:
         )
 
     def write_standing(self):
+        """The kept standing of what this import wrote: the measures it inserted from what it holds
+        (``inserted_standing``), the ones it changed, removed or wrote progress for read back."""
         refresh_import_standing(
             self.plan,
-            [*self.new_ids.values(), *(pk for pk, *_rest in self.changed_measures), *self.removed,
-             *(self.measure_id(write[0]) for write in self.progress_writes)],
+            [*(pk for pk, *_rest in self.changed_measures), *self.removed,
+             *(write[0] for write in self.progress_writes if not isinstance(write[0], tuple))],
+            self.inserted_standing(),
         )
+
+    def inserted_standing(self):
+        """The measures this import inserted as ``kept.standing_rows`` takes them, ``CHUNK`` at a
+        time: (measures, progress, milestones, first "done", units) exactly as written by
+        ``write_new_measures`` (milestones with the ids ``write_deadlines`` gave them, units as
+        ``unit_rows`` gives them) and ``write_progress`` (fresh progress, no review yet, its
+        history entries made at ``progress_written_at``)."""
+        plan = self.plan
+        done_on = timezone.localdate(self.progress_written_at) if self.progress_written_at else None
+        # ``compare`` notes a new measure's progress right after the measure: one walk pairs them.
+        fresh = (write for write in self.progress_writes if isinstance(write[0], tuple))
+        pending = next(fresh, None)
+        milestone_ids = iter(self.new_milestone_ids)
+        new = iter(self.new_measures)
+        while chunk := list(islice(new, CHUNK)):
+            written = [(self.new_ids[place], row, wanted) for place, row, wanted in chunk]
+            progress = []
+            for place, _row, _wanted in chunk:
+                while pending is not None and pending[0] == place:
+                    progress.append((self.new_ids[place], pending[1], pending[2], ReviewState.NONE))
+                    pending = next(fresh, None)
+            yield (
+                [
+                    (self.new_ids[place], plan.pk, self.sections[place[0]][0], plan.start_year, plan.end_year)
+                    for place, _row, _wanted in chunk
+                ],
+                progress,
+                [
+                    (next(milestone_ids), measure, year, milestone.kind, milestone.date)
+                    for measure, year, _order, milestone in deadline_milestones(new_deadlines(written))
+                ],
+                [(measure, year, done_on) for measure, year, status, _review in progress if status == ProgressStatus.DONE],
+                dict.fromkeys((measure, department) for measure, department, _role, _order in self.unit_rows(written)),
+            )
+        if pending is not None or next(milestone_ids, None) is not None:
+            raise RuntimeError("the progress or milestones written for new measures are not in their order")
 
     def write_places(self):
         """Parents renumbered or new, removed measures off their places, moving ones stepped aside:
@@ -260,7 +316,9 @@ class Writing:
             ),
         )
         self.write_units((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures))
-        self.write_deadlines(((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures)), {})
+        self.new_milestone_ids = self.write_deadlines(
+            ((pk, row, wanted) for pk, (_place, row, wanted) in zip(ids, self.new_measures)), {}
+        )
 
     def write_changed_measures(self):
         """Measures the file changes, moves or brings back; each change also into their history."""
@@ -337,12 +395,14 @@ class Writing:
 
     def write_deadlines(self, measures, stored_deadlines):
         """Deadlines and milestones exactly as parsed; a stored deadline whose phrase and milestones
-        already match is kept, so an approved extension (moved date) survives an unchanged phrase."""
+        already match is kept, so an approved extension (moved date) survives an unchanged phrase.
+        Returns the ids of the milestones of the deadlines it inserted, in ``deadline_milestones``
+        order (for measures with no stored deadline: every one of ``new_deadlines(measures)``)."""
         stale, replaced, new = [], [], []
-        for pk, row, wanted in measures:
+        for pk, _row, wanted in measures:
             stored = stored_deadlines.get(pk, {})
             stale += [stored[year][0] for year in set(stored) - set(wanted.deadlines)]
-            for year, deadline in wanted.deadlines.items():
+            for year, deadline in wanted.deadlines.items():  # the order of ``new_deadlines``
                 if year in stored:
                     replaced.append((stored[year], deadline))
                 else:
@@ -356,11 +416,13 @@ class Writing:
             ["id", "measure", "year", "text", "needs_review", "covers_plan"],
             ((pk, measure, year, d.text, needs_review(d.milestones), d.covers_plan) for pk, (measure, year, d) in zip(ids, new)),
         )
+        milestone_ids = reserve_ids(Milestone, sum(len(d.milestones) for _measure, _year, d in new))
         insert_rows(
             Milestone,
-            ["deadline", "order", "date", "kind", "label", "span_start", "span_end"],
-            milestone_tuples(zip(ids, (d for _measure, _year, d in new))),
+            ["id", "deadline", "order", "date", "kind", "label", "span_start", "span_end"],
+            ((pk, *row) for pk, row in zip(milestone_ids, milestone_tuples(zip(ids, (d for _measure, _year, d in new))))),
         )
+        return milestone_ids
 
     def replace_deadlines(self, replaced):
         if not replaced:
@@ -392,6 +454,7 @@ class Writing:
     def write_progress(self):
         """The file's statements as progress: version + 1 and one history entry each, as
         ``record_progress`` does; rows another writer changed meanwhile stop the import."""
+        self.progress_written_at = None
         if not self.progress_writes:
             return
         stored = [write[4] for write in self.progress_writes if write[4] is not None]
@@ -401,7 +464,7 @@ class Writing:
         for pk, _status, _note, version, _source in stored:
             if locked.get(pk) != version:
                 raise ImportFailed([f"{self.where}: 导入期间有人修改了完成情况，未写入任何内容，请重新导入。"])
-        now = timezone.now()
+        now = self.progress_written_at = timezone.now()
         user = self.user.pk if self.user else None
         fresh = [write for write in self.progress_writes if write[4] is None]
         ids = reserve_ids(Progress, len(fresh))

@@ -22,16 +22,37 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(empty_kept_standing, migrations.RunPython.noop),
+        # the keys lose the index of their own, which the unique and composite indexes begin with
+        migrations.AlterField(
+            model_name="measurestanding",
+            name="measure",
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="standings", to="tasks.measure"),
+        ),
+        migrations.AlterField(
+            model_name="measurestanding",
+            name="plan",
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.plan"),
+        ),
+        migrations.AlterField(
+            model_name="openmilestone",
+            name="measure",
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="open_milestones", to="tasks.measure"),
+        ),
+        migrations.AlterField(
+            model_name="openmilestone",
+            name="plan",
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.plan"),
+        ),
         migrations.AddField(
             model_name="measurestanding",
             name="section",
-            field=models.ForeignKey(default=0, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.section"),
+            field=models.ForeignKey(db_index=False, default=0, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.section"),
             preserve_default=False,
         ),
         migrations.AddField(
             model_name="openmilestone",
             name="section",
-            field=models.ForeignKey(default=0, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.section"),
+            field=models.ForeignKey(db_index=False, default=0, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.section"),
             preserve_default=False,
         ),
         migrations.AddField(
@@ -74,9 +95,9 @@ class Migration(migrations.Migration):
                 ("year", models.PositiveSmallIntegerField()),
                 ("status", models.CharField(choices=[("not_started", "未开始"), ("in_progress", "进行中"), ("done", "已完成"), ("ongoing", "持续推进")], max_length=20)),
                 ("review", models.CharField(blank=True, choices=[("", "无需审核"), ("pending", "待审核"), ("accepted", "已通过"), ("returned", "已退回")], max_length=20)),
-                ("department", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="departments.department")),
-                ("measure", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.measure")),
-                ("plan", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.plan")),
+                ("department", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="departments.department")),
+                ("measure", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.measure")),
+                ("plan", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tasks.plan")),
             ],
             options={
                 "indexes": [models.Index(fields=["plan", "year", "department", "status", "review"], name="department_standing_plan")],

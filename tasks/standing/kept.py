@@ -12,7 +12,9 @@ Every writer calls in here inside its own transaction:
 - a report or a return (``tasks.workflow.progress.record_progress``): ``progress_written``;
 - a review decision (``tasks.workflow.reporting.set_review``): ``review_written``;
 - an import, a re-import, an approved extension, a re-parsed phrase, an edit in the admin:
-  ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones).
+  ``refresh_standing`` of the measures it wrote (worked out again from progress and milestones);
+  the measures an import inserts get their rows from what the import holds in memory
+  (``refresh_import_standing``), worked out by the same ``standing_rows``.
 
 ``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
 moves ``StandingClock`` on, so figures remembered for the old tick are not used again; every write
@@ -22,6 +24,7 @@ name the measure's section and plan, so moving a section, task or item elsewhere
 works its measures out again (``refresh_on_moves``).
 """
 
+from collections import defaultdict
 from typing import NamedTuple
 
 from django.db.models import F, Min, Q
@@ -44,6 +47,12 @@ DEPARTMENT_COLUMNS = ["measure", "department", "plan", "year", "status", "review
 #: The columns that are foreign keys, read as ``<name>_id``.
 KEYS = {"measure", "plan", "section", "department", "milestone"}
 
+#: Where ``standing_rows`` keeps each column in a row, and what a year with nothing in it holds.
+PLAN, SECTION, YEAR, STATUS, REVIEW, HAS_DATED, HAS_OPEN_ENDED, FIRST_DONE = map(
+    STANDING_COLUMNS.index, ["plan", "section", "year", "status", "review", "has_dated", "has_open_ended", "first_done"]
+)
+BLANK = (ProgressStatus.NOT_STARTED, ReviewState.NONE, False, False, None)
+
 
 class Standing(NamedTuple):
     """The kept tables' rows for some measures, as dicts of their columns."""
@@ -54,69 +63,96 @@ class Standing(NamedTuple):
 
 
 def computed_standing(measure_ids):
-    """What the three tables should hold for ``measure_ids``, from progress, milestones and units.
+    """What the three tables should hold for ``measure_ids``, from progress, milestones, the
+    history and units.
 
     A measure has a row for every year of its plan and every other year it has a deadline or
     progress for, once more per department that leads or is responsible for it in
     ``DepartmentStanding``; removed measures have none.
     """
-    standings, places = {}, {}
-    measures = Measure.objects.filter(pk__in=measure_ids).values_list(
-        "pk", "item__task__section__plan_id", "item__task__section_id",
-        "item__task__section__plan__start_year", "item__task__section__plan__end_year",
+    standings, open_rows, department_rows = stored_standing_rows(measure_ids)
+    return Standing(
+        {key: dict(zip(STANDING_COLUMNS, row)) for key, row in standings.items()},
+        [dict(zip(OPEN_COLUMNS, row)) for row in open_rows],
+        {(row[0], row[3], row[1]): dict(zip(DEPARTMENT_COLUMNS, row)) for row in department_rows},
     )
-    for pk, plan, section, start, end in measures:
-        places[pk] = (plan, section)
-        for year in range(start, end + 1):
-            standings[pk, year] = blank_standing(pk, *places[pk], year)
-    for measure, year, status, review in Progress.objects.filter(measure__in=places).values_list(
-        "measure_id", "year", "status", "review"
-    ):
-        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
-        row.update(status=status, review=review)
-    dated = []
-    for pk, measure, year, kind, date in Milestone.objects.filter(deadline__measure__in=places).values_list(
-        "pk", "deadline__measure_id", "deadline__year", "kind", "date"
-    ):
-        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
-        if kind in DATED_KINDS:
-            row["has_dated"] = True
-            if date is not None:
-                plan, section = places[measure]
-                dated.append({"milestone": pk, "measure": measure, "plan": plan, "section": section, "year": year, "date": date})
-        elif kind in OPEN_ENDED_KINDS:
-            row["has_open_ended"] = True
-    open_rows = [m for m in dated if standings[m["measure"], m["year"]]["status"] != ProgressStatus.DONE]
+
+
+def stored_standing_rows(measure_ids):
+    """``standing_rows`` of ``measure_ids`` from their plan, progress, milestones, history and units as stored."""
+    measures = list(
+        Measure.objects.filter(pk__in=measure_ids).values_list(
+            "pk", "item__task__section__plan_id", "item__task__section_id",
+            "item__task__section__plan__start_year", "item__task__section__plan__end_year",
+        )
+    )
+    kept = [pk for pk, *_place in measures]
     first_done = (
-        ProgressEntry.objects.filter(progress__measure__in=places, status=ProgressStatus.DONE)
+        ProgressEntry.objects.filter(progress__measure__in=kept, status=ProgressStatus.DONE)
         .values_list("progress__measure_id", "progress__year")
         .annotate(first=Min("created_at"))
         .order_by()
     )
-    for measure, year, first in first_done:
-        row = standings.setdefault((measure, year), blank_standing(measure, *places[measure], year))
-        row["first_done"] = timezone.localdate(first)
-    departments = {}
-    for measure, department in MeasureUnit.objects.filter(measure__in=places).order_by().values_list(
-        "measure_id", "department_id"
-    ).distinct():
-        departments.setdefault(measure, []).append(department)
-    department_rows = {
-        (row["measure"], row["year"], department): {
-            "measure": row["measure"], "department": department, "plan": row["plan"], "year": row["year"],
-            "status": row["status"], "review": row["review"],
-        }
+    return standing_rows(
+        measures,
+        Progress.objects.filter(measure__in=kept).values_list("measure_id", "year", "status", "review"),
+        Milestone.objects.filter(deadline__measure__in=kept).values_list(
+            "pk", "deadline__measure_id", "deadline__year", "kind", "date"
+        ),
+        ((measure, year, timezone.localdate(first)) for measure, year, first in first_done),
+        MeasureUnit.objects.filter(measure__in=kept).order_by().values_list("measure_id", "department_id").distinct(),
+    )
+
+
+def standing_rows(measures, progress, milestones, first_done, units):
+    """The rows of the three tables worked out from plain rows: the one place that says what the
+    kept standing is, for rows read back (``stored_standing_rows``) and rows an import holds in
+    memory (``refresh_import_standing``). Returns ``({(measure, year): row}, [open milestone
+    row], [department row])``, rows as lists in the order of ``STANDING_COLUMNS``,
+    ``OPEN_COLUMNS`` and ``DEPARTMENT_COLUMNS`` (what is inserted; ``computed_standing`` gives
+    them as dicts).
+
+    ``measures``: (measure, plan, section, plan's start year, end year); ``progress``: (measure,
+    year, status, review); ``milestones``: (milestone, measure, year of its deadline, kind, date);
+    ``first_done``: (measure, year, day of the year's first "done" in the history); ``units``:
+    (measure, department), each pair once; of those measures only.
+    """
+    standings, places = {}, {}
+    for pk, plan, section, start, end in measures:
+        places[pk] = (plan, section)
+        for year in range(start, end + 1):
+            standings[pk, year] = [pk, plan, section, year, *BLANK]
+
+    def year_row(measure, year):
+        row = standings.get((measure, year))
+        if row is None:
+            row = standings[measure, year] = [measure, *places[measure], year, *BLANK]
+        return row
+
+    for measure, year, status, review in progress:
+        row = year_row(measure, year)
+        row[STATUS], row[REVIEW] = status, review
+    dated = []
+    for pk, measure, year, kind, date in milestones:
+        row = year_row(measure, year)
+        if kind in DATED_KINDS:
+            row[HAS_DATED] = True
+            if date is not None:
+                dated.append([pk, measure, row[PLAN], row[SECTION], year, date])
+        elif kind in OPEN_ENDED_KINDS:
+            row[HAS_OPEN_ENDED] = True
+    for measure, year, day in first_done:
+        year_row(measure, year)[FIRST_DONE] = day
+    open_rows = [m for m in dated if standings[m[1], m[4]][STATUS] != ProgressStatus.DONE]
+    departments = defaultdict(list)
+    for measure, department in units:
+        departments[measure].append(department)
+    department_rows = [
+        [row[0], department, row[PLAN], row[YEAR], row[STATUS], row[REVIEW]]
         for row in standings.values()
-        for department in departments.get(row["measure"], ())
-    }
-    return Standing(standings, open_rows, department_rows)
-
-
-def blank_standing(measure, plan, section, year):
-    return {
-        "measure": measure, "plan": plan, "section": section, "year": year, "status": ProgressStatus.NOT_STARTED,
-        "review": ReviewState.NONE, "has_dated": False, "has_open_ended": False, "first_done": None,
-    }
+        for department in departments.get(row[0], ())
+    ]
+    return standings, open_rows, department_rows
 
 
 def kept_rows(model, columns, measure_ids):
@@ -146,35 +182,42 @@ def refresh_standing(measure_ids, *, history=True):
     measure_ids = list(dict.fromkeys(measure_ids))
     for start in range(0, len(measure_ids), CHUNK):
         chunk = measure_ids[start:start + CHUNK]
-        standings, open_rows, department_rows = computed_standing(chunk)
+        rows = stored_standing_rows(chunk)
         for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
             model.objects.filter(measure__in=chunk).delete()
-        for model, columns, rows in (
-            (MeasureStanding, STANDING_COLUMNS, standings.values()),
-            (OpenMilestone, OPEN_COLUMNS, open_rows),
-            (DepartmentStanding, DEPARTMENT_COLUMNS, department_rows.values()),
-        ):
-            insert_rows(model, columns, ([row[name] for name in columns] for row in rows))
+        insert_standing(*rows)
     tick(history=history)
 
+
+def insert_standing(standings, open_rows, department_rows):
+    """Rows of ``standing_rows`` into the three tables (their measures have none there yet)."""
+    insert_rows(MeasureStanding, STANDING_COLUMNS, standings.values())
+    insert_rows(OpenMilestone, OPEN_COLUMNS, open_rows)
+    insert_rows(DepartmentStanding, DEPARTMENT_COLUMNS, department_rows)
 
 def refresh_plan_standing(plan):
     """Every measure of ``plan`` (an import or re-import of it)."""
     refresh_standing(Measure.all_objects.filter(item__task__section__plan=plan).values_list("pk", flat=True))
 
 
-def refresh_import_standing(plan, measure_ids):
-    """After an import of ``plan`` that wrote ``measure_ids`` (new, changed, removed, restored or
-    with progress from the file): those, or every measure of the plan when its years changed."""
+def refresh_import_standing(plan, measure_ids, inserted=()):
+    """After an import of ``plan`` that wrote ``measure_ids`` (changed, removed, restored or with
+    progress from the file) and inserted new measures: those worked out again, and the inserted
+    ones' rows made from what the import holds in memory, without reading them back —
+    ``inserted`` gives the arguments of ``standing_rows``, a slice of the new measures at a time,
+    with everything the import wrote for them. When the plan's years changed,
+    every measure of the plan is worked out again instead."""
     kept_years = set(MeasureStanding.objects.filter(plan=plan).values_list("year", flat=True).distinct())
     if kept_years and kept_years != set(plan.years):
         refresh_plan_standing(plan)
-    else:
-        refresh_standing(measure_ids)
+        return
+    for rows in inserted:
+        insert_standing(*standing_rows(*rows))
+    refresh_standing(measure_ids)
 
 
 def rebuild_standing():
-    """Every row of both tables worked out again; returns how many standing and open rows there are."""
+    """Every row of the three tables worked out again; returns how many standing and open rows there are."""
     for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
         model.objects.all().delete()
     refresh_standing(Measure.objects.order_by("pk").values_list("pk", flat=True))

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from departments.models import Department
 from departments.roles import STAFF, SUPERVISOR, create_account
-from tasks.choices import ProgressSource, ProgressStatus
+from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewState
 from tasks.importing.options import ImportOptions
 from tasks.importing.ledger_import import import_ledger
 from tasks.standing.kept import computed_standing, kept_standing
@@ -58,6 +58,54 @@ def test_an_import_of_the_real_ledgers_keeps_one_row_per_measure_and_plan_year(b
     assert OpenMilestone.objects.filter(plan__slug="anshan", year=2024, date__lt="2024-12-01").count() == 19
     departments_of_measures = MeasureUnit.objects.order_by().values_list("measure", "department").distinct().count()
     assert DepartmentStanding.objects.count() == 3 * departments_of_measures
+    assert_kept_equals_computed()
+
+
+def test_a_first_import_writes_from_memory_what_the_file_says(both):
+    """The rows a first import makes from what it holds (not read back): the file's 已完成任务
+    marks and results as status (no review yet), no open milestone in a year marked done, the
+    open-ended phrases (持续推进 in Anshan, 长期坚持 in Guangyuan) as has_open_ended."""
+    done = MeasureStanding.objects.filter(plan__slug="anshan", year=2024, status=ProgressStatus.DONE)
+    assert done.count() == Progress.objects.filter(
+        measure__item__task__section__plan__slug="anshan", year=2024, status=ProgressStatus.DONE
+    ).count() > 0
+    assert set(MeasureStanding.objects.values_list("review", flat=True)) == {ReviewState.NONE}
+    done_dated = done.filter(has_dated=True).values_list("measure", flat=True)
+    assert done_dated
+    assert not OpenMilestone.objects.filter(measure__in=done_dated, year=2024).exists()
+    assert OpenMilestone.objects.filter(plan__slug="anshan", year=2024).exists()
+    for slug, kind in (("anshan", MilestoneKind.ONGOING), ("guangyuan", MilestoneKind.LONG_TERM)):
+        open_ended = Milestone.objects.filter(deadline__measure__item__task__section__plan__slug=slug, kind=kind)
+        assert open_ended.exists()
+        for milestone in open_ended.select_related("deadline"):
+            standing = MeasureStanding.objects.get(measure=milestone.deadline.measure_id, year=milestone.deadline.year)
+            assert standing.has_open_ended
+    assert_kept_equals_computed()
+
+
+def test_a_reimport_that_adds_measures_to_the_plan(both, tmp_path):
+    """New measures beside stored ones: one done in the reporting year (2024, no open milestone
+    then), one with a 2023 result, dated and open-ended deadlines."""
+    added = {
+        5: {5: "新增措施甲：编制执法案卷评查标准。", 6: "新增措施乙：开展执法人员轮训。"},  # the measures
+        6: {5: "已完成", 6: "正在推进"},  # 2023 results
+        7: {5: "11月30日", 6: "持续推进"},  # 2024 deadlines
+        8: {5: "6月30日", 6: "长期坚持"},  # 2025 deadlines
+        9: {5: "政策法规科", 6: "政策法规科"},
+        11: {5: ""},  # 已完成任务: ⑤ done (in the reporting year, 2024)
+    }
+    more = edited(tmp_path, "more.xlsx", rows={ITEM_2: ({}, added)})
+    report = import_ledger(more, options=ImportOptions(plan_slug="anshan"))
+    assert report.counts["new"] == 2
+    first = Measure.objects.get(text__startswith="新增措施甲")
+    second = Measure.objects.get(text__startswith="新增措施乙")
+    assert MeasureStanding.objects.get(measure=first, year=2024).status == ProgressStatus.DONE
+    assert MeasureStanding.objects.get(measure=first, year=2023).status == ProgressStatus.DONE
+    assert not OpenMilestone.objects.filter(measure=first, year=2024).exists()
+    assert OpenMilestone.objects.filter(measure=first, year=2025).count() == 1
+    assert MeasureStanding.objects.get(measure=second, year=2024).has_open_ended
+    assert not OpenMilestone.objects.filter(measure=second).exists()
+    assert MeasureStanding.objects.filter(measure__in=[first, second]).count() == 6
     assert_kept_equals_computed()
 
 
