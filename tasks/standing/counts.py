@@ -18,7 +18,7 @@ from django.db.models import Count, F, Q
 
 from tasks.choices import ProgressStatus, ReviewState
 from tasks.models import DepartmentStanding, MeasureStanding, OpenMilestone, Plan
-from tasks.standing.on_date import DEFAULT_SOON_DAYS
+from tasks.standing.on_date import DEFAULT_SOON_DAYS, in_scope
 
 FIGURE_NAMES = (
     "measures", "done", "in_progress", "not_started", "ongoing",
@@ -72,8 +72,7 @@ def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=Non
 
 def kept_rows(model, measures, plan):
     """The rows of ``model`` of ``measures`` (None: every measure) of ``plan`` (None: any)."""
-    rows = model.objects.all() if plan is None else model.objects.filter(plan=plan)
-    return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
+    return in_scope(model.objects.all(), measures, plan)
 
 
 def status_counts(rows, key, years, plan):

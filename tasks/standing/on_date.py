@@ -239,17 +239,26 @@ def overdue_trend(measures, dates):
     return points
 
 
+def in_scope(rows, measures, plan):
+    """``rows`` of kept tables narrowed to ``measures`` (None: every measure) of ``plan`` (None: any).
+
+    With both, the plan is a condition on each row found by measure, not an index to scan:
+    SQLite would otherwise read the plan's every row by its plan index to find a staff member's
+    few hundred (366 ms instead of 9 at 100,000 measures)."""
+    if plan is not None:
+        if measures is None:
+            return rows.filter(plan=plan)
+        rows = rows.alias(row_plan=ExpressionWrapper(F("plan_id") + 0, output_field=IntegerField())).filter(row_plan=plan.pk)
+    return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
+
+
 def overdue_now(measures, day, *, plan=None):
     """``overdue_trend``'s figure for ``day`` when no report can come after it (today or later):
     the kept open milestones due before it, less those of years reported done once and taken
     back since (the history cleared them at that first "done"; such years are few and have an
     index of their own, ``standing_taken_back``)."""
-    def in_scope(rows):  # as for ``tasks.standing.counts.tally``: ``measures`` None for every one of ``plan``
-        rows = rows if plan is None else rows.filter(plan=plan)
-        return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
-
-    due = in_scope(kept_open(lt=day)).count()
-    taken_back = in_scope(MeasureStanding.objects.filter(first_done__isnull=False, status__in=NOT_DONE)).annotate(
+    due = in_scope(kept_open(lt=day), measures, plan).count()
+    taken_back = in_scope(MeasureStanding.objects.filter(first_done__isnull=False, status__in=NOT_DONE), measures, plan).annotate(
         late=FilteredRelation("measure__open_milestones", condition=Q(
             measure__open_milestones__year=F("year"), measure__open_milestones__date__lt=day
         ))
