@@ -158,17 +158,26 @@ def department_milestone_counts(measures, years, as_of, limit, plan):
     else:
         per_measure, year_column, years_params = "measure_id, year", "m.year", list(years)
         in_years, join_year = f" AND year IN ({', '.join(['%s'] * len(years))})", "AND d.year = m.year"
+    # PostgreSQL hashes every row of the table for the join unless told the whole plan's rows of
+    # the years asked for (read by their index: 102 ms instead of 260 at 100,000 measures);
+    # SQLite, told so, reads those by index instead of looking each measure up (300 ms instead of 95)
+    rows_where, rows_params = "", []
+    if plan is not None and measures is None and connection.vendor == "postgresql":
+        rows_where, rows_params = " WHERE d.plan_id = %s", [plan.pk]
+        if years != [None]:
+            rows_where += f" AND d.year IN ({', '.join(['%s'] * len(years))})"
+            rows_params += list(years)
     sql = (
         f"SELECT d.department_id, {year_column},"
         " SUM(CASE WHEN m.late > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN m.soon > 0 THEN 1 ELSE 0 END), SUM(m.late)"
         f" FROM (SELECT {per_measure},"
         " SUM(CASE WHEN date < %s THEN 1 ELSE 0 END) AS late, SUM(CASE WHEN date >= %s THEN 1 ELSE 0 END) AS soon"
         f" FROM {quote(OpenMilestone._meta.db_table)} WHERE {scope} AND date <= %s{in_years} GROUP BY {per_measure}) m"
-        f" JOIN {quote(DepartmentStanding._meta.db_table)} d ON d.measure_id = m.measure_id {join_year}"
+        f" JOIN {quote(DepartmentStanding._meta.db_table)} d ON d.measure_id = m.measure_id {join_year}{rows_where}"
         f" GROUP BY d.department_id{'' if years == [None] else ', m.year'}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [as_of, as_of, *scope_params, limit, *years_params])
+        cursor.execute(sql, [as_of, as_of, *scope_params, limit, *years_params, *rows_params])
         return {
             (department, year): {"overdue_measures": overdue, "due_soon_measures": soon, "overdue_milestones": milestones}
             for department, year, overdue, soon, milestones in cursor.fetchall()
