@@ -21,7 +21,7 @@ moves ``StandingClock`` on, so figures remembered for the old tick are not used 
 but a report or a review moves its ``history_tick`` on as well (only those can change how the
 ledger stood on an earlier day: the past of the overdue trend is remembered for it). The rows
 name the measure's section and plan, so moving a section, task or item elsewhere in the admin
-works its measures out again (``refresh_on_moves``).
+works its measures out again (``moved``).
 """
 
 from collections import defaultdict
