@@ -13,8 +13,9 @@ ledger takes minutes to generate and import. ``--fresh`` builds it again.
 Each page is timed in a process of its own (``bench/steps.py page``: one first request, then
 ``--repeat`` timed ones, the median reported, and the queries of the first timed one counted);
 the first request of the process, with nothing remembered in it, is shown beside the median, and
-so is the median of ``--repeat`` requests each made right after a write (what the dashboard costs
-in the days everyone reports: nothing computed before a report can be used after it).
+so is the median of ``--repeat`` requests each made right after a report (what the dashboard costs
+in the days everyone reports: nothing computed before a report can be used after it but the
+past days of the overdue trend).
 Results are saved in ``bench/results/pages-<database>.json`` under a label (``--label``, e.g.
 ``before`` and ``after``) and printed as the table docs/benchmarks.md shows.
 """
@@ -107,7 +108,7 @@ def build(args, env, work, marker):
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "import_ledger", ledger, "--plan", PLAN)
     if args.database == "postgres":
-        run(env, "-c", "import psycopg, sys; c = psycopg.connect(sys.argv[1], autocommit=True); c.execute('ANALYZE')",
+        run(env, "-c", "import psycopg, sys; c = psycopg.connect(sys.argv[1], autocommit=True); c.execute('VACUUM ANALYZE')",
             env["DATABASE_URL"])
     department = manage(env, "shell", "-c", CHOOSE_DEPARTMENT).strip().splitlines()[-1]
     manage(env, "create_user", SUPERVISOR, "--role", "supervisor", "--password", "benchmark-supervisor-password")
@@ -138,7 +139,7 @@ def measure(args):
         rows.append({"page": label, "url": url, "median": result["median"], "queries": result["queries"],
                      "first": result["first"], "after_write": result["after_write"]})
         print(f"{label:32} {result['median'] * 1000:9.1f} ms  {result['queries']:3} queries"
-              f"  after a write {result['after_write'] * 1000:9.1f} ms", flush=True)
+              f"  after a report {result['after_write'] * 1000:9.1f} ms", flush=True)
     path = RESULTS / f"pages-{args.database}.json"
     saved = json.loads(path.read_text()) if path.exists() else {}
     saved.setdefault(args.label, {})[str(args.measures)] = {
@@ -159,7 +160,7 @@ def table(database):
     saved = json.loads(path.read_text())
     columns = [(label, size) for label in saved for size in sorted(saved[label], key=int)]
     def heading(label, size):
-        after = "; after a write" if any("after_write" in row for row in saved[label][size]["pages"]) else ""
+        after = "; after a report" if any("after_write" in row for row in saved[label][size]["pages"]) else ""
         return f"{label} {int(size):,} ms (queries; first request{after})"
 
     head = ["page"] + [heading(label, size) for label, size in columns]
@@ -169,7 +170,7 @@ def table(database):
         for run_label, size in columns:
             row = next((r for r in saved[run_label][size]["pages"] if r["page"] == label), None)
             first = f"; first {row['first'] * 1000:,.0f}" if row and "first" in row else ""
-            after = f"; after a write {row['after_write'] * 1000:,.0f}" if row and "after_write" in row else ""
+            after = f"; after a report {row['after_write'] * 1000:,.0f}" if row and "after_write" in row else ""
             cells.append(f"{row['median'] * 1000:,.0f} ({row['queries']}{first}{after})" if row else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
