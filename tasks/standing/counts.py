@@ -54,25 +54,20 @@ def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=Non
     """
     years = [None] if None in years else list(years)
     grouping = by or Grouping(MeasureStanding, None)
-    groups = status_counts(kept_rows(grouping.standing, measures, plan), grouping.key, years, plan)
+    groups = status_counts(in_scope(grouping.standing.objects.all(), measures, plan), grouping.key, years, plan)
     if by is None:  # figures for each year even of no measures
         groups = {(None, year): groups.get((None, year), blank_figures()) for year in years}
     limit = as_of + datetime.timedelta(days=soon_days)
     if grouping.standing is DepartmentStanding:
         late = department_milestone_counts(measures, years, as_of, limit, plan)
     else:
-        late = milestone_counts(kept_rows(OpenMilestone, measures, plan), grouping.key, years, as_of, limit)
+        late = milestone_counts(in_scope(OpenMilestone.objects.all(), measures, plan), grouping.key, years, as_of, limit)
     for key, counts in late.items():
         if key in groups:
             groups[key].update(counts)
     for figures in groups.values():
         figures["completion_rate"] = completion_rate(figures["done"], figures["measures"])
     return groups
-
-
-def kept_rows(model, measures, plan):
-    """The rows of ``model`` of ``measures`` (None: every measure) of ``plan`` (None: any)."""
-    return in_scope(model.objects.all(), measures, plan)
 
 
 def status_counts(rows, key, years, plan):

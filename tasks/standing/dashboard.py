@@ -26,7 +26,7 @@ from tasks.models import (
     ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
 )
 from tasks.standing.counts import BY_DEPARTMENT, BY_SECTION, figures, summed, tally
-from tasks.standing.on_date import DEFAULT_SOON_DAYS, history_start, kept_open, overdue_now, overdue_trend
+from tasks.standing.on_date import DEFAULT_SOON_DAYS, history_start, in_scope, kept_open, overdue_now, overdue_trend
 
 TREND_POINTS = 24
 
@@ -190,19 +190,33 @@ def committed_state():
         return cursor.fetchone()
 
 
-def remembered(name, user, scope, compute):
-    """``compute()``, or what it gave for the same scope and the same visible measures since the
-    last committed write (Django's cache, ``REMEMBER_SECONDS`` at most)."""
-    state = committed_state()
-    if state is None:
+def remembered(name, user, scope, compute, *, state=committed_state, seconds=REMEMBER_SECONDS, keep_none=True):
+    """``compute()``, or what it gave for the same scope and the same visible measures while
+    ``state()`` stays the same (by default: since the last committed write; Django's cache,
+    ``seconds`` at most). Nothing is remembered while ``state()`` is None (inside a
+    transaction), nor a None that ``compute()`` gives unless ``keep_none``."""
+    current = state()
+    if current is None:
         return compute()
-    parts = (name, state, visibility(user), scope.key())
+    parts = (name, current, visibility(user), scope.key())
     key = "ledger-figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, REMEMBER_SECONDS)
+        if value is not None or keep_none:
+            cache.set(key, value, seconds)
     return value
+
+
+def history_state():
+    """What the past days of the trend are remembered for: the history clock, which every write
+    but a report or a review moves on (None inside a transaction, as ``committed_state``)."""
+    return None if connection.in_atomic_block else ("history", history_clock())
+
+
+def remembered_for_history(name, user, scope, compute, *, keep_none=True):
+    """``remembered`` until the next write other than a report or a review, for up to a day."""
+    return remembered(name, user, scope, compute, state=history_state, seconds=REMEMBER_HISTORY_SECONDS, keep_none=keep_none)
 
 
 def summary(user, scope):
@@ -314,21 +328,6 @@ def trend_points(user, scope, measures, dates):
     return points + [(day, overdue_now(kept["measures"], day, plan=kept["plan"])) for day in dates if day >= today]
 
 
-def remembered_for_history(name, user, scope, compute, *, keep_none=True):
-    """``compute()``, or what it gave for the same scope and visible measures since the last write
-    other than a report or a review (``REMEMBER_HISTORY_SECONDS`` at most); nothing is remembered
-    inside a transaction, nor a None unless ``keep_none`` (a first report can give a value then)."""
-    if connection.in_atomic_block:
-        return compute()
-    key = "ledger-history:" + hashlib.sha256(repr((name, history_clock(), visibility(user), scope.key())).encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        if value is not None or keep_none:
-            cache.set(key, value, REMEMBER_HISTORY_SECONDS)
-    return value
-
-
 #: Orders of the overdue and due-soon lists, on the kept ``OpenMilestone`` rows.
 SORTS = {
     "date": ("date", "measure__item__task__section__order"),
@@ -349,10 +348,7 @@ def milestone_list(user, scope, *, due_soon=False, sort="date"):
         milestones = kept_open(year, gte=scope.as_of, lte=scope.as_of + datetime.timedelta(days=scope.soon_days))
     else:
         milestones = kept_open(year, lt=scope.as_of)
-    if scope.plan is not None:
-        milestones = milestones.filter(plan=scope.plan)
-    if scope.whole_plan(user) is None:  # else every kept row of the plan is of a measure in scope
-        milestones = milestones.filter(measure__in=scope.measures(user).values("pk"))
+    milestones = in_scope(milestones, **scope.kept(user))
     return milestones.order_by(*SORTS.get(sort, SORTS["date"]), "pk").values_list("pk", flat=True)
 
 

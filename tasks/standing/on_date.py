@@ -26,6 +26,7 @@ A page therefore costs the same number of queries for ten measures as for a hund
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -242,13 +243,18 @@ def overdue_trend(measures, dates):
 def in_scope(rows, measures, plan):
     """``rows`` of kept tables narrowed to ``measures`` (None: every measure) of ``plan`` (None: any).
 
-    With both, the plan is a condition on each row found by measure, not an index to scan:
-    SQLite would otherwise read the plan's every row by its plan index to find a staff member's
-    few hundred (366 ms instead of 9 at 100,000 measures)."""
+    With both, SQLite is given the plan as a condition on each row found by measure, not an index
+    to scan: it would otherwise read the plan's every row by its plan index to find a staff
+    member's few hundred (366 ms instead of 9 at 100,000 measures). PostgreSQL is given the plain
+    condition: it weighs both by its statistics, and the hidden one misleads its estimates (the
+    staff member's overdue list took 283 ms instead of 60)."""
     if plan is not None:
         if measures is None:
             return rows.filter(plan=plan)
-        rows = rows.alias(row_plan=ExpressionWrapper(F("plan_id") + 0, output_field=IntegerField())).filter(row_plan=plan.pk)
+        if connection.vendor == "sqlite":
+            rows = rows.alias(row_plan=ExpressionWrapper(F("plan_id") + 0, output_field=IntegerField())).filter(row_plan=plan.pk)
+        else:
+            rows = rows.filter(plan=plan)
     return rows if measures is None else rows.filter(measure__in=measures.values("pk"))
 
 
