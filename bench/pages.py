@@ -15,7 +15,8 @@ Each page is timed in a process of its own (``bench/steps.py page``: one first r
 the first request of the process, with nothing remembered in it, is shown beside the median, and
 so is the median of ``--repeat`` requests each made right after a report (what the dashboard costs
 in the days everyone reports: nothing computed before a report can be used after it but the
-past days of the overdue trend).
+past days of the overdue trend and the counts of open milestones), and after a report that
+enters or leaves "done" (its milestones close or open, so those counts are made again too).
 Results are saved in ``bench/results/pages-<database>.json`` under a label (``--label``, e.g.
 ``before`` and ``after``) and printed as the table docs/benchmarks.md shows.
 """
@@ -137,9 +138,10 @@ def measure(args):
         out = run(env, BENCH / "steps.py", "page", user, url.format(measure=first_measure), args.repeat, 600)
         result = json.loads(out.strip().splitlines()[-1])
         rows.append({"page": label, "url": url, "median": result["median"], "queries": result["queries"],
-                     "first": result["first"], "after_write": result["after_write"]})
+                     "first": result["first"], "after_write": result["after_write"], "after_done": result["after_done"]})
         print(f"{label:32} {result['median'] * 1000:9.1f} ms  {result['queries']:3} queries"
-              f"  after a report {result['after_write'] * 1000:9.1f} ms", flush=True)
+              f"  after a report {result['after_write'] * 1000:9.1f} ms"
+              f"  after done {result['after_done'] * 1000:9.1f} ms", flush=True)
     path = RESULTS / f"pages-{args.database}.json"
     saved = json.loads(path.read_text()) if path.exists() else {}
     saved.setdefault(args.label, {})[str(args.measures)] = {
@@ -160,7 +162,9 @@ def table(database):
     saved = json.loads(path.read_text())
     columns = [(label, size) for label in saved for size in sorted(saved[label], key=int)]
     def heading(label, size):
-        after = "; after a report" if any("after_write" in row for row in saved[label][size]["pages"]) else ""
+        rows = saved[label][size]["pages"]
+        after = "; after a report" if any("after_write" in row for row in rows) else ""
+        after += "; after done" if any("after_done" in row for row in rows) else ""
         return f"{label} {int(size):,} ms (queries; first request{after})"
 
     head = ["page"] + [heading(label, size) for label, size in columns]
@@ -171,6 +175,7 @@ def table(database):
             row = next((r for r in saved[run_label][size]["pages"] if r["page"] == label), None)
             first = f"; first {row['first'] * 1000:,.0f}" if row and "first" in row else ""
             after = f"; after a report {row['after_write'] * 1000:,.0f}" if row and "after_write" in row else ""
+            after += f"; after done {row['after_done'] * 1000:,.0f}" if row and "after_done" in row else ""
             cells.append(f"{row['median'] * 1000:,.0f} ({row['queries']}{first}{after})" if row else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

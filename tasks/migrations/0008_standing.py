@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def work_out_standing(apps, schema_editor):
     """The clock's row. The kept standing of the measures already stored is worked out by
-    0010_rebuild_standing, once the tables have all their columns."""
+    0012_standing_counts, once the tables have all their columns."""
     apps.get_model("tasks", "StandingClock").objects.create(pk=1, tick=0)
 
 

@@ -1,16 +1,8 @@
-"""The kept standing of the measures already stored, worked out with the app's own code (the
-same that ``manage.py rebuild_standing`` runs), in a migration of its own so that its rows are
-written after the tables have their final columns."""
+"""Once the kept standing of the measures already stored, worked out here with the app's own code;
+that code now also writes the kept counts, whose table comes later, so the work is done by
+0012_standing_counts instead (databases that ran it here get it again there)."""
 
 from django.db import migrations
-
-
-def work_out_standing(apps, schema_editor):
-    from tasks.standing.kept import rebuild_standing
-
-    rebuild_standing()
-    if schema_editor.connection.vendor == "postgresql":  # the planner's statistics of the new rows
-        schema_editor.execute("ANALYZE tasks_measurestanding, tasks_openmilestone, tasks_departmentstanding")
 
 
 class Migration(migrations.Migration):
@@ -19,6 +11,4 @@ class Migration(migrations.Migration):
         ("tasks", "0009_standing_by_section_and_department"),
     ]
 
-    operations = [
-        migrations.RunPython(work_out_standing, migrations.RunPython.noop),
-    ]
+    operations = []

@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q
 
 from tasks.choices import ProgressStatus, ReviewState
 from tasks.models import DepartmentStanding, MeasureStanding, OpenMilestone, Plan
+from tasks.standing import kept_counts
 from tasks.standing.on_date import DEFAULT_SOON_DAYS, in_scope
 
 FIGURE_NAMES = (
@@ -32,36 +33,47 @@ ADDITIVE = FIGURE_NAMES[:-1]
 
 @dataclass(frozen=True)
 class Grouping:
-    """What figures are counted per: the kept table with a row per measure, year and group, and
-    the group's column in it."""
+    """What figures are counted per: the kept table with a row per measure, year and group, the
+    group's column in it, and what the kept counts call it (``kept_counts``)."""
 
     standing: type
     key: str
+    counted_by: str = kept_counts.BY_SECTION
 
 
 BY_SECTION = Grouping(MeasureStanding, "section_id")
-BY_DEPARTMENT = Grouping(DepartmentStanding, "department_id")
+BY_DEPARTMENT = Grouping(DepartmentStanding, "department_id", kept_counts.BY_DEPARTMENT)
 
 
-def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None, plan=None):
+def computed_now(name, compute):
+    return compute()
+
+
+def tally(measures, *, as_of, years=(None,), soon_days=DEFAULT_SOON_DAYS, by=None, plan=None, remember=computed_now):
     """The dashboard's figures of ``measures`` for each of ``years``, per group of ``by``
     (a ``Grouping``): ``{(key, year): figures}``, the key None without ``by``.
 
     A year of None stands for each measure's plan's reporting year, with the milestones of
     every year. ``plan``: the plan of the measures counted, whose rows are then read by plan;
     ``measures`` None with it for every measure in its ledger. A measure counts once per group
-    however many milestones it has, and in every year.
+    however many milestones it has, and in every year. ``remember(name, compute)``: the counts of
+    the open milestones as ``compute()`` gives them, or as it gave them before for the same
+    ``name`` while the open milestones stayed the same (``dashboard.remembered_open``).
     """
     years = [None] if None in years else list(years)
     grouping = by or Grouping(MeasureStanding, None)
-    groups = status_counts(in_scope(grouping.standing.objects.all(), measures, plan), grouping.key, years, plan)
+    if measures is None and plan is not None:
+        groups = plan_status_counts(plan, years, grouping.counted_by, grouped=by is not None)
+    else:
+        groups = status_counts(in_scope(grouping.standing.objects.all(), measures, plan), grouping.key, years, plan)
     if by is None:  # figures for each year even of no measures
         groups = {(None, year): groups.get((None, year), blank_figures()) for year in years}
     limit = as_of + datetime.timedelta(days=soon_days)
     if grouping.standing is DepartmentStanding:
-        late = department_milestone_counts(measures, years, as_of, limit, plan)
+        late = remember(("late", grouping.key, years), lambda: department_milestone_counts(measures, years, as_of, limit, plan))
     else:
-        late = milestone_counts(in_scope(OpenMilestone.objects.all(), measures, plan), grouping.key, years, as_of, limit)
+        rows = in_scope(OpenMilestone.objects.all(), measures, plan)
+        late = remember(("late", grouping.key, years), lambda: milestone_counts(rows, grouping.key, years, as_of, limit))
     for key, counts in late.items():
         if key in groups:
             groups[key].update(counts)
@@ -90,8 +102,24 @@ def status_counts(rows, key, years, plan):
         )
         columns.update(start_year=F("plan__start_year"), reporting_year=F("plan__reporting_year"))
         fixed = None
+    return added_up(rows.values("year", "status", "review", **columns).annotate(n=Count("*")).order_by(), years, fixed)
+
+
+def plan_status_counts(plan, years, by, *, grouped):
+    """``status_counts`` of every measure of ``plan``, from its kept counts (``kept_counts``):
+    per section or department (``by``), or, not ``grouped``, the sections' counts summed."""
+    looked_at = [plan.reporting_year] if years == [None] else years
+    rows = kept_counts.plan_counts(plan, {plan.start_year, *looked_at}, by)
+    if not grouped:
+        rows = ({**row, "key": None} for row in rows)
+    return added_up(rows, years, (plan.start_year, plan.reporting_year))
+
+
+def added_up(rows, years, fixed):
+    """The figures of each group and year from grouped counts of kept rows (dicts of year, status,
+    review, n and the group's key; with each plan's start and reporting year unless ``fixed``)."""
     groups = {}
-    for row in rows.values("year", "status", "review", **columns).annotate(n=Count("*")).order_by():
+    for row in rows:
         start_year, reporting_year = fixed or (row["start_year"], row["reporting_year"])
         for year in years:
             figures = groups.setdefault((row.get("key"), year), blank_figures())
@@ -186,9 +214,10 @@ def summed(groups):
     return total
 
 
-def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, plan=None):
-    """The dashboard's totals for a set of measures, each measure counted once (``plan``: as for ``tally``)."""
-    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days, plan=plan)[None, year]
+def figures(measures, *, as_of, year=None, soon_days=DEFAULT_SOON_DAYS, plan=None, remember=computed_now):
+    """The dashboard's totals for a set of measures, each measure counted once (``plan``,
+    ``remember``: as for ``tally``)."""
+    return tally(measures, as_of=as_of, years=[year], soon_days=soon_days, plan=plan, remember=remember)[None, year]
 
 
 def completion_rate(done, total):

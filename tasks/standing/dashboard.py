@@ -4,6 +4,10 @@ the breakdowns and the milestone lists. Views render it; the API returns it.
 Figures are computed in the database whatever the size of the ledger, and on both databases they
 are remembered until the next committed write (``remembered``, ``committed_state``): in the
 week before a deadline everyone opens the same dashboard, and between two reports it is the same.
+A whole plan's statuses are read from its kept counts, a few hundred rows; the counts of its open
+milestones (overdue, due soon), which scan them, are remembered until a write changes them
+(``remembered_open``: most reports do not), the past of the trend until a write other than a
+report or a review (``remembered_for_history``).
 """
 
 import datetime
@@ -21,7 +25,7 @@ from departments.models import Department
 
 from tasks.access import own_measures, sees_everything, visibility, visible_measures
 from tasks.filtersets import ScopeForm, form_errors, is_id
-from tasks.standing.kept import clock, history_clock
+from tasks.standing.kept import clock, history_clock, open_clock
 from tasks.models import (
     ExtensionDecision, Measure, Milestone, Plan, Progress, ProgressEntry, ReviewRecord, Section, StandingClock,
 )
@@ -219,11 +223,23 @@ def remembered_for_history(name, user, scope, compute, *, keep_none=True):
     return remembered(name, user, scope, compute, state=history_state, seconds=REMEMBER_HISTORY_SECONDS, keep_none=keep_none)
 
 
+def open_state():
+    """What the overdue and due-soon counts are remembered for: the open milestones' clock, which
+    a report moves on only when it enters or leaves "done" (None inside a transaction)."""
+    return None if connection.in_atomic_block else ("open", open_clock())
+
+
+def remembered_open(user, scope):
+    """``tally``'s ``remember`` for ``user`` and ``scope``: the counts of the open milestones
+    ``remembered`` until the open milestones change, not at every report."""
+    return lambda name, compute: remembered(name, user, scope, compute, state=open_state)
+
+
 def summary(user, scope):
     """The dashboard's figures and the same per department (the API's /api/summary/)."""
 
     def compute():
-        totals = figures(**scope.kept(user), **scope.standing)
+        totals = figures(**scope.kept(user), **scope.standing, remember=remembered_open(user, scope))
         totals["departments"] = department_figures(scope, user)
         return totals
 
@@ -232,13 +248,16 @@ def summary(user, scope):
 
 def totals(user, scope):
     """The dashboard's figures alone (a department's page)."""
-    return remembered("totals", user, scope, lambda: figures(**scope.kept(user), **scope.standing))
+    return remembered(
+        "totals", user, scope, lambda: figures(**scope.kept(user), **scope.standing, remember=remembered_open(user, scope))
+    )
 
 
 def department_figures(scope, user):
     """The figures of every department that leads or is responsible for a measure in scope, by id."""
     groups = tally(
         **scope.kept(user), years=[scope.year], by=BY_DEPARTMENT, as_of=scope.as_of, soon_days=scope.soon_days,
+        remember=remembered_open(user, scope),
     )
     names = dict(Department.objects.filter(pk__in=[key for key, _year in groups]).values_list("pk", "name"))
     return [
@@ -262,7 +281,10 @@ def breakdowns(user, scope):
     Sections share no measure, so the totals of each year (the chosen one included) are the
     sums of the sections' figures: one tally per section and year gives all three.
     """
-    standing = {"by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days, **scope.kept(user)}
+    standing = {
+        "by": BY_SECTION, "as_of": scope.as_of, "soon_days": scope.soon_days, "remember": remembered_open(user, scope),
+        **scope.kept(user),
+    }
     years = list(dict.fromkeys(year for year in [*scope.plan.years, scope.year] if year is not None))
     groups = tally(years=years, **standing)
     if scope.year is None:  # the plan's reporting year, which no plan year stands for

@@ -1,4 +1,4 @@
-"""The kept standing: ``MeasureStanding`` and ``OpenMilestone``, rewritten by every write.
+"""The kept standing: ``MeasureStanding``, ``OpenMilestone`` and their counts, rewritten by every write.
 
 Lists, the measure page, the overdue lists and the dashboard's figures read a measure's status,
 review and open milestones from these tables by index (``DepartmentStanding``: the standing once
@@ -16,26 +16,31 @@ Every writer calls in here inside its own transaction:
   the measures an import inserts get their rows from what the import holds in memory
   (``refresh_import_standing``), worked out by the same ``standing_rows``.
 
-``rebuild_standing`` (``manage.py rebuild_standing``) works out every row again. Each write also
-moves ``StandingClock`` on, so figures remembered for the old tick are not used again; every write
-but a report or a review moves its ``history_tick`` on as well (only those can change how the
-ledger stood on an earlier day: the past of the overdue trend is remembered for it). The rows
+Every write of the rows moves the kept counts (``kept_counts``: the rows counted per plan,
+year, section or department, status and review) with them. ``rebuild_standing`` (``manage.py
+rebuild_standing``) works out every row and count again. Each write also moves ``StandingClock``
+on, so figures remembered for the old tick are not used again; every write but a report or a
+review moves its ``history_tick`` on as well (only those can change how the ledger stood on an
+earlier day: the past of the overdue trend is remembered for it), and its ``open_tick`` too, which
+a report moves only when it enters or leaves "done" (the counts of open milestones are remembered
+for it). The rows
 name the measure's section and plan, so moving a section, task or item elsewhere in the admin
 works its measures out again (``moved``).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from django.db.models import F, Min, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from tasks.bulk_rows import insert_rows
+from tasks.standing import kept_counts
 from tasks.choices import DATED_KINDS, OPEN_ENDED_KINDS, ProgressStatus, ReviewState
 from tasks.models import (
     DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, ProgressEntry,
-    StandingClock,
+    StandingClock, StandingCount,
 )
 
 #: Measures worked out per round of queries (bounded lists of ids in ``IN``).
@@ -183,17 +188,34 @@ def refresh_standing(measure_ids, *, history=True):
     for start in range(0, len(measure_ids), CHUNK):
         chunk = measure_ids[start:start + CHUNK]
         rows = stored_standing_rows(chunk)
+        replaced = kept_counts.stored_counts(chunk)
         for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
             model.objects.filter(measure__in=chunk).delete()
-        insert_standing(*rows)
-    tick(history=history)
+        insert_standing(*rows, replaced=replaced)
+    tick(history=history, open_rows=True)
 
 
-def insert_standing(standings, open_rows, department_rows):
-    """Rows of ``standing_rows`` into the three tables (their measures have none there yet)."""
+def insert_standing(standings, open_rows, department_rows, *, replaced=None):
+    """Rows of ``standing_rows`` into the three tables (their measures have none there, or no
+    more: ``replaced`` the kept counts of the rows they had), and into the kept counts."""
     insert_rows(MeasureStanding, STANDING_COLUMNS, standings.values())
     insert_rows(OpenMilestone, OPEN_COLUMNS, open_rows)
     insert_rows(DepartmentStanding, DEPARTMENT_COLUMNS, department_rows)
+    counts = counts_of(standings.values(), department_rows)
+    counts.subtract(replaced or {})
+    kept_counts.add(counts)
+
+
+def counts_of(standings, department_rows):
+    """The kept counts (``kept_counts``) of rows of ``standing_rows``."""
+    counts = Counter(
+        (row[PLAN], row[YEAR], kept_counts.BY_SECTION, row[SECTION], row[STATUS], row[REVIEW]) for row in standings
+    )
+    counts.update(
+        (plan, year, kept_counts.BY_DEPARTMENT, department, status, review)
+        for _measure, department, plan, year, status, review in department_rows
+    )
+    return counts
 
 def refresh_plan_standing(plan):
     """Every measure of ``plan`` (an import or re-import of it)."""
@@ -218,7 +240,7 @@ def refresh_import_standing(plan, measure_ids, inserted=()):
 
 def rebuild_standing():
     """Every row of the three tables worked out again; returns how many standing and open rows there are."""
-    for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
+    for model in (OpenMilestone, MeasureStanding, DepartmentStanding, StandingCount):
         model.objects.all().delete()
     refresh_standing(Measure.objects.order_by("pk").values_list("pk", flat=True))
     return MeasureStanding.objects.count(), OpenMilestone.objects.count()
@@ -227,27 +249,38 @@ def rebuild_standing():
 def progress_written(progress, old_status):
     """A report's status changed from ``old_status``: its year's row says so, and its milestones
     open or close when it enters or leaves "done"."""
-    row = {"measure_id": progress.measure_id, "year": progress.year}
-    changed = MeasureStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
-    DepartmentStanding.objects.filter(**row).update(status=progress.status, review=progress.review)
-    if not changed or (old_status == ProgressStatus.DONE) != (progress.status == ProgressStatus.DONE):
+    done_changed = (old_status == ProgressStatus.DONE) != (progress.status == ProgressStatus.DONE)
+    if done_changed or not year_rows_written(progress, status=progress.status, review=progress.review):
         refresh_standing([progress.measure_id], history=False)
     else:
         tick(history=False)
 
 
 def review_written(progress):
-    for model in (MeasureStanding, DepartmentStanding):
-        model.objects.filter(measure_id=progress.measure_id, year=progress.year).update(review=progress.review)
+    year_rows_written(progress, review=progress.review)
     tick(history=False)
 
 
-def tick(*, history=True):
-    """Move the clock on, and its history clock unless the write was a report or a review (the
-    row is made by the migration; a database emptied by hand gets it back)."""
-    moved = {"tick": F("tick") + 1, **({"history_tick": F("history_tick") + 1} if history else {})}
-    if not StandingClock.objects.filter(pk=1).update(**moved):
-        StandingClock.objects.update_or_create(pk=1, defaults={"tick": 1, "history_tick": 1})
+def year_rows_written(progress, **values):
+    """``values`` into the kept rows of the report's measure and year, and the kept counts moved
+    with them; how many ``MeasureStanding`` rows there were (0 or 1)."""
+    row = {"measure_id": progress.measure_id, "year": progress.year}
+    before = kept_counts.stored_counts([progress.measure_id], year=progress.year)
+    changed = MeasureStanding.objects.filter(**row).update(**values)
+    DepartmentStanding.objects.filter(**row).update(**values)
+    counts = kept_counts.stored_counts([progress.measure_id], year=progress.year)
+    counts.subtract(before)
+    kept_counts.add(counts)
+    return changed
+
+
+def tick(*, history=True, open_rows=None):
+    """Move the clock on, its history clock unless the write was a report or a review, and its
+    open milestones' clock with the history clock or when ``open_rows`` were written (the row is
+    made by the migration; a database emptied by hand gets it back)."""
+    clocks = ["tick", *(["history_tick"] if history else []), *(["open_tick"] if history or open_rows else [])]
+    if not StandingClock.objects.filter(pk=1).update(**{name: F(name) + 1 for name in clocks}):
+        StandingClock.objects.update_or_create(pk=1, defaults={"tick": 1, "history_tick": 1, "open_tick": 1})
 
 
 def clock():
@@ -256,6 +289,10 @@ def clock():
 
 def history_clock():
     return StandingClock.objects.filter(pk=1).values_list("history_tick", flat=True).first() or 0
+
+
+def open_clock():
+    return StandingClock.objects.filter(pk=1).values_list("open_tick", flat=True).first() or 0
 
 
 def edited(sender, **kwargs):
@@ -274,6 +311,15 @@ def tick_on_edits():
         post_delete.connect(edited, sender=model, dispatch_uid=f"standing-clock-delete-{model._meta.label}")
     for model in (Section, Task, Item):
         post_save.connect(moved, sender=model, dispatch_uid=f"standing-moved-{model._meta.label}")
+    pre_delete.connect(measure_deleted, sender=Measure, dispatch_uid="standing-counts-measure-deleted")
+
+
+def measure_deleted(sender, instance, **kwargs):
+    """A measure deleted (in the admin, with its section, task or item): its kept rows go with it
+    by Django's cascade, so the kept counts lose them here, before they go."""
+    counts = Counter()
+    counts.subtract(kept_counts.stored_counts([instance.pk]))
+    kept_counts.add(counts)
 
 
 #: From a measure to a section, task or item that holds it (by model name).

@@ -21,7 +21,9 @@ from tasks.models import (
 from tasks.workflow.progress import record_progress
 from tasks.ledgerfiles.sheets import read_ledger
 from tasks.standing.kept import refresh_plan_standing, refresh_standing
-from tasks.standing.counts import BY_DEPARTMENT, FIGURE_NAMES, figures, tally
+from tasks.standing.counts import (
+    BY_DEPARTMENT, FIGURE_NAMES, department_milestone_counts, figures, milestone_counts, tally,
+)
 from tasks.standing.on_date import overdue_now, overdue_trend, with_standing
 
 from .conftest import ANSHAN
@@ -331,6 +333,41 @@ def test_figures_are_remembered_until_the_next_committed_write(django_assert_num
     late.save()
     refresh_standing([late.deadline.measure_id])  # as the admin's save does
     assert summary(user, scope_)["overdue_milestones"] == before["overdue_milestones"] - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_overdue_counts_are_remembered_across_reports_that_close_no_milestone():
+    """A report in progress changes the statuses, which are counted again from the kept counts,
+    not the open milestones, whose counts are remembered; a report of "done" closes milestones
+    and they are counted again."""
+    cache.clear()
+    import_ledger(ANSHAN, options=ImportOptions(plan_slug="anshan"))
+    user = create_account("eye", SUPERVISOR)[0]
+    scope_ = scope("anshan", year="2024", as_of="2024-12-01")
+    before = summary(user, scope_)
+    assert (before["overdue_measures"], before["in_progress"], before["done"]) == (17, 0, 37)  # as ANSHAN_2024 holds them
+    late = Measure.objects.filter(open_milestones__year=2024, open_milestones__date__lt=AS_OF).exclude(
+        progress__year=2024, progress__status=ProgressStatus.IN_PROGRESS
+    ).distinct().order_by("pk")
+    started, finished = late[0], late[1]
+    counted = []
+    with (
+        mock.patch("tasks.standing.counts.milestone_counts", side_effect=lambda *a: counted.append(a) or milestone_counts(*a)),
+        mock.patch(
+            "tasks.standing.counts.department_milestone_counts",
+            side_effect=lambda *a: counted.append(a) or department_milestone_counts(*a),
+        ),
+    ):
+        record_progress(started, 2024, status=ProgressStatus.IN_PROGRESS, source=ProgressSource.WEB, expected_version=None)
+        after = summary(user, scope_)
+        assert counted == []
+        assert (after["overdue_measures"], after["in_progress"], after["done"]) == (17, 1, 37)
+        assert after["departments"] != before["departments"]  # the started measure's departments count it in progress
+
+        record_progress(finished, 2024, status=ProgressStatus.DONE, source=ProgressSource.WEB, expected_version=None)
+        done = summary(user, scope_)
+        assert len(counted) == 2  # the whole plan's and its departments'
+        assert (done["overdue_measures"], done["in_progress"], done["done"]) == (16, 1, 38)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from departments.models import Department
 from departments.roles import STAFF, SUPERVISOR, create_account
@@ -12,8 +13,10 @@ from tasks.choices import MilestoneKind, ProgressSource, ProgressStatus, ReviewS
 from tasks.importing.options import ImportOptions
 from tasks.importing.ledger_import import import_ledger
 from tasks.standing.kept import computed_standing, kept_standing
+from tasks.standing.kept_counts import counted
 from tasks.models import (
-    DepartmentStanding, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, Section, Task,
+    DepartmentStanding, Item, Measure, MeasureStanding, MeasureUnit, Milestone, OpenMilestone, Progress, Section,
+    StandingCount, Task,
 )
 from tasks.workflow.reporting import report_progress
 from tasks.workflow.review import decide_extension, request_extension, review_report
@@ -30,6 +33,10 @@ def assert_kept_equals_computed():
     assert kept.standings == computed.standings
     assert kept.open_rows == sorted(computed.open_rows, key=lambda row: row["milestone"])
     assert kept.department_rows == computed.department_rows
+    kept_counts = {
+        (row.plan_id, row.year, row.by, row.group, row.status, row.review): row.n for row in StandingCount.objects.all()
+    }
+    assert kept_counts == counted()
 
 
 @pytest.fixture
@@ -211,4 +218,21 @@ def test_a_measures_departments_changed_in_the_admin_are_kept_per_department(bot
 
     kept = set(DepartmentStanding.objects.filter(measure=measure).values_list("department", flat=True))
     assert other.pk in kept and unit.department_id not in kept
+    assert_kept_equals_computed()
+
+
+def test_measures_deleted_with_their_item_leave_the_kept_counts(both):
+    item = (
+        Item.objects.filter(task__section__plan__slug="anshan", measures__progress__isnull=True)
+        .exclude(measures__progress__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    section, measures = item.task.section, item.measures.count()
+    before = StandingCount.objects.filter(by="section", group=section.pk, year=2023).aggregate(n=Sum("n"))["n"]
+
+    item.delete()
+
+    after = StandingCount.objects.filter(by="section", group=section.pk, year=2023).aggregate(n=Sum("n"))["n"]
+    assert measures > 0 and after == before - measures
     assert_kept_equals_computed()
