@@ -191,19 +191,19 @@ def refresh_standing(measure_ids, *, history=True):
         replaced = kept_counts.stored_counts(chunk)
         for model in (OpenMilestone, MeasureStanding, DepartmentStanding):
             model.objects.filter(measure__in=chunk).delete()
-        insert_standing(*rows, replaced=replaced)
+        counts = insert_standing(*rows)
+        counts.subtract(replaced)
+        kept_counts.add(counts)
     tick(history=history, open_rows=True)
 
 
-def insert_standing(standings, open_rows, department_rows, *, replaced=None):
+def insert_standing(standings, open_rows, department_rows):
     """Rows of ``standing_rows`` into the three tables (their measures have none there, or no
-    more: ``replaced`` the kept counts of the rows they had), and into the kept counts."""
+    more); returns their counts, for the caller to add to the kept counts (``kept_counts.add``)."""
     insert_rows(MeasureStanding, STANDING_COLUMNS, standings.values())
     insert_rows(OpenMilestone, OPEN_COLUMNS, open_rows)
     insert_rows(DepartmentStanding, DEPARTMENT_COLUMNS, department_rows)
-    counts = counts_of(standings.values(), department_rows)
-    counts.subtract(replaced or {})
-    kept_counts.add(counts)
+    return counts_of(standings.values(), department_rows)
 
 
 def counts_of(standings, department_rows):
@@ -233,8 +233,10 @@ def refresh_import_standing(plan, measure_ids, inserted=()):
     if kept_years and kept_years != set(plan.years):
         refresh_plan_standing(plan)
         return
+    counts = Counter()
     for rows in inserted:
-        insert_standing(*standing_rows(*rows))
+        counts.update(insert_standing(*standing_rows(*rows)))
+    kept_counts.add(counts)  # once for all the inserted measures: one upsert per key, not per key and slice
     refresh_standing(measure_ids)
 
 
